@@ -1,0 +1,195 @@
+/**
+ * Bytes to lines, for text protocols (SMTP, POP3, IMAP).
+ *
+ * RFC 5321 4.1.1, RFC 1939 3 and RFC 3501 2.2 all end lines with CRLF and all cap their
+ * length. This reader splits on LF, tells whether the CR was there (a bare LF matters:
+ * SMTP smuggling hides in it), caps the line length without ever buffering more than the
+ * cap, and gives up on a silent peer after an idle timeout.
+ *
+ * @module
+ */
+
+import { TimeoutError } from "./timeout.ts";
+
+/** Anything we can read bytes from: a `Deno.Conn`, a file, a test double. */
+export interface ByteSource {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/** One line as it came off the wire. */
+export interface Line {
+  /** The line's bytes, without its ending. */
+  bytes: Uint8Array;
+  /** The bytes decoded as UTF-8 (invalid sequences become U+FFFD). */
+  text: string;
+  /** `"CRLF"` as the RFCs require, or `"LF"` when the CR was missing. */
+  ending: "CRLF" | "LF";
+}
+
+/** Options for {@linkcode LineReader}. */
+export interface LineReaderOptions {
+  /** Longest line accepted, in bytes, not counting CRLF. Default 1000 (RFC 5321 4.5.3.1.4 counts 1000 with CRLF; we allow its 998 + slack). */
+  maxLineLength?: number;
+  /** Give up when the peer sends nothing for this long, in ms. Default: wait forever. */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * A line longer than the limit. The reader has already skipped the rest of that line,
+ * so the protocol can answer (SMTP 500, POP3 -ERR, IMAP BAD) and read on.
+ */
+export class LineTooLongError extends Error {
+  /** How many bytes the line had, ending excluded. */
+  readonly length: number;
+  constructor(length: number, limit: number) {
+    super(`Line too long: ${length} bytes, the limit is ${limit}`);
+    this.name = "LineTooLongError";
+    this.length = length;
+  }
+}
+
+/** The peer sent nothing for the idle timeout. The reader is unusable afterwards: close the connection. */
+export class IdleTimeoutError extends TimeoutError {
+  constructor(ms: number) {
+    super("waiting for the peer to send", ms);
+    this.name = "IdleTimeoutError";
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const decoder = new TextDecoder();
+
+/**
+ * Reads CRLF-terminated lines, and exact byte counts (IMAP literals), from a source.
+ *
+ * @example Read two lines
+ * ```ts
+ * import { LineReader } from "./line_reader.ts";
+ * const bytes = new TextEncoder().encode("EHLO me\r\nQUIT\n");
+ * let done = false;
+ * const source = { read: (buf: Uint8Array) => {
+ *   if (done) return Promise.resolve(null);
+ *   buf.set(bytes); done = true; return Promise.resolve(bytes.length);
+ * } };
+ * const reader = new LineReader(source);
+ * const first = await reader.readLine();
+ * const second = await reader.readLine();
+ * if (first?.text !== "EHLO me" || second?.ending !== "LF") throw new Error("unexpected");
+ * ```
+ */
+export class LineReader {
+  readonly #source: ByteSource;
+  readonly #maxLineLength: number;
+  readonly #idleTimeoutMs: number | undefined;
+  #buffer: Uint8Array;
+  #start = 0;
+  #end = 0;
+  #eof = false;
+  #broken = false;
+
+  constructor(source: ByteSource, options: LineReaderOptions = {}) {
+    this.#source = source;
+    this.#maxLineLength = options.maxLineLength ?? 1000;
+    this.#idleTimeoutMs = options.idleTimeoutMs;
+    this.#buffer = new Uint8Array(Math.max(4096, this.#maxLineLength + 2));
+  }
+
+  /**
+   * The next line, or `null` when the peer closed the connection. A partial line
+   * without an ending at close is dropped: the peer vanished mid-line.
+   *
+   * @throws {LineTooLongError} the line exceeded the limit (and was skipped).
+   * @throws {IdleTimeoutError} the peer stayed silent too long.
+   */
+  async readLine(): Promise<Line | null> {
+    let skipped = 0; // bytes of an overlong line already thrown away
+    while (true) {
+      const lf = this.#buffer.subarray(this.#start, this.#end).indexOf(LF);
+      if (lf >= 0) {
+        const lineEnd = this.#start + lf;
+        const hasCr = lf > 0 && this.#buffer[lineEnd - 1] === CR;
+        const bytes = this.#buffer.slice(this.#start, hasCr ? lineEnd - 1 : lineEnd);
+        this.#start = lineEnd + 1;
+        const length = skipped + bytes.length;
+        if (length > this.#maxLineLength) throw new LineTooLongError(length, this.#maxLineLength);
+        return { bytes, text: decoder.decode(bytes), ending: hasCr ? "CRLF" : "LF" };
+      }
+      const pending = this.#end - this.#start;
+      if (pending > this.#maxLineLength + 1) {
+        // Too long already: forget it, keeping only the last byte (it may be the CR).
+        skipped += pending - 1;
+        this.#start = this.#end - 1;
+      }
+      if (!(await this.#fill())) return null;
+    }
+  }
+
+  /**
+   * Exactly `count` bytes (an IMAP literal, say). The caller bounds `count` before
+   * calling: this allocates it.
+   *
+   * @returns the bytes, or `null` if the peer closed first.
+   */
+  async readBytes(count: number): Promise<Uint8Array | null> {
+    const out = new Uint8Array(count);
+    let filled = 0;
+    while (filled < count) {
+      if (this.#start === this.#end && !(await this.#fill())) return null;
+      const take = Math.min(count - filled, this.#end - this.#start);
+      out.set(this.#buffer.subarray(this.#start, this.#start + take), filled);
+      this.#start += take;
+      filled += take;
+    }
+    return out;
+  }
+
+  /** Bytes already received but not yet returned (a pipelining client sends ahead). */
+  get buffered(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Read more bytes into the buffer; false at end of stream. */
+  async #fill(): Promise<boolean> {
+    if (this.#broken) throw new Error("Cannot read: an earlier read timed out");
+    if (this.#eof) return false;
+    if (this.#start > 0) { // compact
+      this.#buffer.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (this.#end === this.#buffer.length) { // grow (only readBytes gets here with a full buffer)
+      const bigger = new Uint8Array(this.#buffer.length * 2);
+      bigger.set(this.#buffer);
+      this.#buffer = bigger;
+    }
+    const n = await this.#read(this.#buffer.subarray(this.#end));
+    if (n === null) {
+      this.#eof = true;
+      return false;
+    }
+    this.#end += n;
+    return true;
+  }
+
+  async #read(into: Uint8Array): Promise<number | null> {
+    const reading = this.#source.read(into);
+    if (this.#idleTimeoutMs === undefined) return await reading;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const idle = new Promise<"idle">((resolve) => {
+      timer = setTimeout(() => resolve("idle"), this.#idleTimeoutMs);
+    });
+    try {
+      const result = await Promise.race([reading, idle]);
+      if (result === "idle") {
+        this.#broken = true;
+        // The read is still pending; it fails once the caller closes the connection.
+        reading.catch(() => {});
+        throw new IdleTimeoutError(this.#idleTimeoutMs);
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Servers and clients on 127.0.0.1 only.
+ *
+ * Every server in this course listens on the loopback address, so nothing a learner runs
+ * is reachable from another machine. A server asks the OS for a free port (port 0) and
+ * keeps that listener: asking for a free port and binding later races with other programs.
+ * Closing a server closes its listener and every connection it holds, and waits for its
+ * handlers to finish, so a notebook or a test leaves nothing behind.
+ *
+ * @module
+ */
+
+import { withTimeout } from "./timeout.ts";
+
+/** The one address every course server binds to. */
+export const LOOPBACK = "127.0.0.1";
+
+/** Handles one accepted connection. The server closes the connection when it returns. */
+export type ConnectionHandler = (conn: Deno.TcpConn) => void | Promise<void>;
+
+/** Options for {@linkcode serveLoopback}. */
+export interface ServeOptions {
+  /** Port to listen on; 0 (the default) lets the OS choose a free one. */
+  port?: number;
+  /** Most connections served at once. Default 100. */
+  maxConnections?: number;
+  /** Say goodbye to a connection over the limit (e.g. SMTP's 421) before it is closed. */
+  onTooManyConnections?: (conn: Deno.TcpConn) => void | Promise<void>;
+  /** Errors thrown by a handler. Default: log them with `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running loopback server. `await using` closes it at the end of the scope. */
+export interface LoopbackServer extends AsyncDisposable {
+  readonly hostname: typeof LOOPBACK;
+  readonly port: number;
+  /** Connections being served now. */
+  readonly connections: ReadonlySet<Deno.TcpConn>;
+  /** Stop listening, close every connection, wait for every handler. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Close a connection, ignoring "already closed". */
+export function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.BadResource)) throw error;
+  }
+}
+
+/**
+ * Listen on 127.0.0.1 and hand each connection to `handler`.
+ *
+ * @example An echo server, closed at the end of the block
+ * ```ts
+ * import { serveLoopback, connectLoopback } from "./loopback.ts";
+ * await using server = serveLoopback(async (conn) => {
+ *   const buf = new Uint8Array(64);
+ *   const n = await conn.read(buf);
+ *   if (n) await conn.write(buf.subarray(0, n));
+ * });
+ * using conn = await connectLoopback(server.port);
+ * await conn.write(new TextEncoder().encode("hi"));
+ * const buf = new Uint8Array(2);
+ * await conn.read(buf);
+ * ```
+ */
+export function serveLoopback(
+  handler: ConnectionHandler,
+  options: ServeOptions = {},
+): LoopbackServer {
+  const listener = Deno.listen({ hostname: LOOPBACK, port: options.port ?? 0 });
+  const maxConnections = options.maxConnections ?? 100;
+  const onError = options.onError ??
+    ((error) => console.error("Connection handler failed:", error));
+  const connections = new Set<Deno.TcpConn>();
+  const handlers = new Set<Promise<void>>();
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  async function serve(conn: Deno.TcpConn): Promise<void> {
+    connections.add(conn);
+    try {
+      if (connections.size > maxConnections) await options.onTooManyConnections?.(conn);
+      else await handler(conn);
+    } catch (error) {
+      // Errors caused by our own close() are expected, not worth a report.
+      if (!closing) onError(error);
+    } finally {
+      connections.delete(conn);
+      closeQuietly(conn);
+    }
+  }
+
+  const accepting = (async () => {
+    try {
+      for await (const conn of listener) {
+        const served = serve(conn);
+        handlers.add(served);
+        served.finally(() => handlers.delete(served));
+      }
+    } catch (error) {
+      if (!closing) onError(error);
+    }
+  })();
+
+  const port = (listener.addr as Deno.NetAddr).port;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      listener.close();
+      await accepting;
+      for (const conn of connections) closeQuietly(conn);
+      await Promise.allSettled([...handlers]);
+    })();
+    return closed;
+  };
+  return {
+    hostname: LOOPBACK,
+    port,
+    connections,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Options for {@linkcode connectLoopback}. */
+export interface ConnectOptions {
+  /** Give up after this many ms. Default 5000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Connect to a port on 127.0.0.1, with a deadline.
+ *
+ * @example
+ * ```ts
+ * import { serveLoopback, connectLoopback } from "./loopback.ts";
+ * await using server = serveLoopback(() => {});
+ * using conn = await connectLoopback(server.port, { timeoutMs: 1000 });
+ * ```
+ */
+export async function connectLoopback(
+  port: number,
+  options: ConnectOptions = {},
+): Promise<Deno.TcpConn> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const abort = new AbortController();
+  try {
+    return await withTimeout(
+      Deno.connect({ hostname: LOOPBACK, port, signal: abort.signal }),
+      timeoutMs,
+      `connecting to ${LOOPBACK}:${port}`,
+    );
+  } catch (error) {
+    abort.abort();
+    throw error;
+  }
+}

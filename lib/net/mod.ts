@@ -1,0 +1,10 @@
+/**
+ * Loopback networking for the course: servers and clients on 127.0.0.1, lines in and out
+ * with limits, and deadlines.
+ *
+ * @module
+ */
+export * from "./loopback.ts";
+export * from "./line_reader.ts";
+export * from "./line_writer.ts";
+export * from "./timeout.ts";

@@ -1,0 +1,271 @@
+"""Run notebooks top to bottom in the real Deno kernel, headless, through nbclient.
+
+Called by `deno task notebooks` (tools/notebooks/check.ts), which prepares .venv and the
+kernelspec first. Prints one JSON report on stdout; progress goes to stderr.
+
+Two things nbclient alone does not do:
+
+* Late output. The Deno kernel sometimes reports a cell idle before the cell's last
+  output has been sent. nbclient stops reading at idle and then drops messages that
+  belong to an earlier cell. This runner keeps a map from request id to cell: a late
+  message is put into the cell it belongs to, and counted. After each cell it sends a
+  barrier request (kernel_info) and reads until the barrier's own idle status, so every
+  message the kernel sent before answering the barrier has arrived (ZeroMQ keeps order on
+  the one iopub socket). The report says how many outputs arrived late, so the race is
+  measured rather than guessed.
+* Leaks. After the last cell, while the kernel still runs, the kernel must hold no
+  listening TCP socket besides its own Jupyter ports and have no child process. After
+  shutdown, no new listening socket or process may remain on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellExecutionComplete
+
+
+def listening_inodes() -> dict[str, str]:
+    """Map socket inode -> 'addr:port' for every TCP socket in LISTEN state."""
+    found: dict[str, str] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] != "0A":  # 0A = LISTEN
+                continue
+            local = fields[1]
+            port = int(local.rsplit(":", 1)[1], 16)
+            found[fields[9]] = f"{local.rsplit(':', 1)[0]}:{port}"
+    return found
+
+
+def listening_ports_of(pid: int) -> set[int]:
+    inodes = listening_inodes()
+    ports: set[int] = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inode = target[8:-1]
+                if inode in inodes:
+                    ports.add(int(inodes[inode].rsplit(":", 1)[1]))
+    except OSError:
+        pass
+    return ports
+
+
+def processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line) for every process."""
+    table: dict[int, tuple[int, str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            table[int(entry)] = (ppid, cmd.strip())
+        except (OSError, ValueError):
+            continue
+    return table
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    table = processes()
+    out, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, cmd) in table.items():
+            if ppid == parent:
+                out.append((child, cmd))
+                todo.append(child)
+    return out
+
+
+class LateOutputClient(NotebookClient):
+    """nbclient that files late messages under the cell they belong to."""
+
+    def __init__(self, nb, **kw):
+        super().__init__(nb, **kw)
+        self.cell_of_request: dict[str, tuple[object, int]] = {}
+        self.late_outputs: list[dict] = []
+        self.cells_with_late_output: set[int] = set()
+
+    def route_late(self, msg: dict) -> None:
+        parent = msg["parent_header"].get("msg_id")
+        if parent not in self.cell_of_request:
+            return
+        if msg["msg_type"] in ("status", "execute_input"):
+            return
+        cell, index = self.cell_of_request[parent]
+        self.late_outputs.append({"cell": index, "msg_type": msg["msg_type"]})
+        self.cells_with_late_output.add(index)
+        try:
+            self.process_message(msg, cell, index)
+        except CellExecutionComplete:
+            pass
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        self.cell_of_request[parent_msg_id] = (cell, cell_index)
+        while True:
+            msg = await self.kc.iopub_channel.get_msg(timeout=None)
+            if msg["parent_header"].get("msg_id") == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            else:
+                self.route_late(msg)
+
+    async def barrier(self, timeout: float) -> None:
+        """Send kernel_info and read iopub up to its idle status."""
+        msg_id = self.kc.kernel_info()
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("no idle status for the barrier request")
+            msg = await self.kc.iopub_channel.get_msg(timeout=remaining)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            else:
+                self.route_late(msg)
+        # consume the shell reply so it does not linger
+        while True:
+            reply = await self.kc.shell_channel.get_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        if cell.cell_type == "code" and cell.source.strip() and self.barrier_after_cells:
+            await self.barrier(self.barrier_timeout)
+        return result
+
+
+def cell_error_text(cell) -> str:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename')}: {out.get('evalue')}"
+    return ""
+
+
+async def run_one(path: Path, args) -> dict:
+    nb = nbformat.read(path, as_version=4)
+    client = LateOutputClient(
+        nb,
+        kernel_name="deno",
+        timeout=args.cell_timeout,
+        resources={"metadata": {"path": str(path.parent)}},
+        allow_errors=False,
+    )
+    client.barrier_after_cells = not args.no_barrier
+    client.barrier_timeout = 30
+    before_listen = set(listening_inodes().values())
+    before_procs = set(processes())
+    started = time.monotonic()
+    report: dict = {"notebook": str(path), "ok": True, "problems": []}
+    try:
+        async with client.async_setup_kernel():
+            kernel_pid = client.km.provisioner.pid if client.km.provisioner else None
+            jupyter_ports = {
+                client.km.shell_port, client.km.iopub_port, client.km.stdin_port,
+                client.km.hb_port, client.km.control_port,
+            }
+            try:
+                for index, cell in enumerate(nb.cells):
+                    await client.async_execute_cell(cell, index, execution_count=index + 1)
+            except CellExecutionError as error:
+                report["ok"] = False
+                failing = next(
+                    (i for i, c in enumerate(nb.cells) if cell_error_text(c)), None
+                )
+                report["problems"].append(
+                    f"cell {failing if failing is not None else '?'} failed: "
+                    + (cell_error_text(nb.cells[failing]) if failing is not None else str(error).splitlines()[0])
+                )
+                report["failing_cell"] = failing
+                if failing is not None:
+                    report["failing_source"] = nb.cells[failing].source
+            if kernel_pid:
+                extra_ports = listening_ports_of(kernel_pid) - jupyter_ports
+                if extra_ports:
+                    report["ok"] = False
+                    report["problems"].append(
+                        f"the kernel still listens on port(s) {sorted(extra_ports)} after the last cell"
+                    )
+                children = descendants(kernel_pid)
+                if children:
+                    report["ok"] = False
+                    report["problems"].append(
+                        "the kernel still has child processes after the last cell: "
+                        + "; ".join(f"{pid} {cmd[:80]}" for pid, cmd in children)
+                    )
+    except Exception as error:  # kernel died, timeout, ...
+        report["ok"] = False
+        report["problems"].append(f"{type(error).__name__}: {error}")
+    report["seconds"] = round(time.monotonic() - started, 2)
+    # After shutdown: nothing new may be left on the machine.
+    deadline = time.monotonic() + 5
+    while True:
+        new_listen = set(listening_inodes().values()) - before_listen
+        new_procs = {p: c for p, (pp, c) in processes().items() if p not in before_procs and p != os.getpid()}
+        if (not new_listen and not new_procs) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)  # the kernel process takes a moment to exit
+    if new_listen:
+        report["ok"] = False
+        report["problems"].append(f"listening sockets left after shutdown: {sorted(new_listen)}")
+    if new_procs:
+        report["ok"] = False
+        report["problems"].append(
+            "processes left after shutdown: " + "; ".join(f"{p} {c[:80]}" for p, c in new_procs.items())
+        )
+    code_cells = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    report["code_cells"] = len(code_cells)
+    report["cells_without_output"] = [
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip() and not c.get("outputs")
+    ]
+    report["late_outputs"] = client.late_outputs
+    report["cells_with_late_output"] = sorted(client.cells_with_late_output)
+    if args.write_executed:
+        out = Path(args.write_executed) / path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out)
+        report["executed_copy"] = str(out)
+    return report
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument("--cell-timeout", type=int, default=120)
+    parser.add_argument("--no-barrier", action="store_true", help="stop at idle, as plain nbclient does")
+    parser.add_argument("--write-executed", help="folder for executed copies (never notebooks/)")
+    args = parser.parse_args()
+    reports = []
+    for name in args.notebooks:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        reports.append(await run_one(Path(name).resolve(), args))
+    print(json.dumps(reports, indent=1))
+    return 0 if all(r["ok"] for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
