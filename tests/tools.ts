@@ -1,0 +1,67 @@
+/**
+ * Third-party programs in tests.
+ *
+ * Interop tests let real mail software judge our protocol code. Where a program is
+ * missing, a learner's run skips those tests with a visible notice; under `CI=true` a
+ * missing program is a failure, because `.ci/run` installs them all.
+ *
+ * @module
+ */
+
+const found = new Map<string, string | null>();
+
+/** The absolute path of `name` on PATH (or in the sbin folders), or null. */
+export function findTool(name: string): string | null {
+  if (found.has(name)) return found.get(name)!;
+  const dirs = [
+    ...(Deno.env.get("PATH") ?? "").split(":"),
+    "/usr/sbin",
+    "/sbin",
+    "/usr/lib/postfix/sbin",
+    "/usr/lib/dovecot",
+  ];
+  let path: string | null = null;
+  for (const dir of dirs) {
+    if (!dir) continue;
+    try {
+      const candidate = `${dir}/${name}`;
+      if (Deno.statSync(candidate).isFile) {
+        path = candidate;
+        break;
+      }
+    } catch {
+      // not in this folder
+    }
+  }
+  found.set(name, path);
+  return path;
+}
+
+/**
+ * Options for a `Deno.test` that needs the named programs: `ignore` is set (with a
+ * notice on stderr) when one is missing outside CI. Under `CI=true` the test runs and
+ * fails on the missing program.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.test({ name: "curl sends mail", ...requireTool("curl"), fn: async () => {} });
+ * ```
+ */
+export function requireTool(...names: string[]): { ignore: boolean } {
+  const missing = names.filter((n) => !findTool(n));
+  if (missing.length === 0) return { ignore: false };
+  if (Deno.env.get("CI") === "true") {
+    throw new Error(
+      `Cannot run interop tests: ${missing.join(", ")} not installed (CI=true requires them)`,
+    );
+  }
+  console.error(`NOTICE: skipping tests that need ${missing.join(", ")} (not installed)`);
+  return { ignore: true };
+}
+
+/** The path of a program the test requires (call after {@linkcode requireTool}). */
+export function tool(name: string): string {
+  const path = findTool(name);
+  if (!path) throw new Error(`Cannot find ${name} on PATH`);
+  return path;
+}
