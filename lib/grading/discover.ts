@@ -1,0 +1,94 @@
+/**
+ * Where exercises live, by convention: `exercises/NN_topic/name.ts` and its grader
+ * `graders/NN_topic/name.grader.ts` (see `exercise.ts`).
+ *
+ * @module
+ */
+
+import type { Check, Exercise } from "./exercise.ts";
+
+/** The course's root folder (two levels above this file). */
+export const COURSE_ROOT: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** An exercise found on disk. */
+export interface ExerciseEntry {
+  /** `"00_welcome/ask_tiny"` */
+  id: string;
+  /** `"00_welcome"` */
+  chapter: string;
+  graderPath: string;
+  hiddenPath: string | null;
+  /** The learner's file, in `exercises/`. */
+  exercisePath: string;
+  /** The reference answer, or null in a learner's copy. */
+  solutionPath: string | null;
+  /** Typical wrong answers kept as test data. */
+  wrongPaths: string[];
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sortedEntries(dir: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Every exercise, in course order. `filter` keeps one chapter (`"00_welcome"` or
+ * `"00"`) or one exercise (`"00_welcome/ask_tiny"`).
+ */
+export function findExercises(filter?: string, root = COURSE_ROOT): ExerciseEntry[] {
+  const found: ExerciseEntry[] = [];
+  for (const chapter of sortedEntries(`${root}/graders`)) {
+    if (!chapter.isDirectory) continue;
+    for (const file of sortedEntries(`${root}/graders/${chapter.name}`)) {
+      const match = file.name.match(/^(.+)\.grader\.ts$/);
+      if (!match) continue;
+      const name = match[1];
+      const id = `${chapter.name}/${name}`;
+      const wrongDir = `${root}/graders/${chapter.name}/wrong`;
+      const hidden = `${root}/graders/${chapter.name}/${name}.hidden.ts`;
+      const solution = `${root}/solutions/${id}.ts`;
+      found.push({
+        id,
+        chapter: chapter.name,
+        graderPath: `${root}/graders/${chapter.name}/${file.name}`,
+        hiddenPath: exists(hidden) ? hidden : null,
+        exercisePath: `${root}/exercises/${id}.ts`,
+        solutionPath: exists(solution) ? solution : null,
+        wrongPaths: sortedEntries(wrongDir)
+          .filter((w) => w.name.startsWith(`${name}.`) && w.name.endsWith(".ts"))
+          .map((w) => `${wrongDir}/${w.name}`),
+      });
+    }
+  }
+  if (!filter) return found;
+  const wanted = filter.replace(/\.ts$/, "").replace(/^exercises\//, "");
+  return found.filter((e) =>
+    e.id === wanted || e.chapter === wanted || e.chapter.startsWith(`${wanted}_`) ||
+    e.id.endsWith(`/${wanted}`)
+  );
+}
+
+/** Load an exercise's grader, with its hidden checks when asked. */
+export async function loadExercise(
+  entry: ExerciseEntry,
+  includeHidden = false,
+): Promise<Exercise<unknown> & { hiddenChecks: Check<unknown>[] }> {
+  const grader = (await import(`file://${entry.graderPath}`)).default as Exercise<unknown>;
+  let hiddenChecks: Check<unknown>[] = [];
+  if (includeHidden && entry.hiddenPath) {
+    hiddenChecks = (await import(`file://${entry.hiddenPath}`)).hiddenChecks as Check<unknown>[];
+  }
+  return { ...grader, hiddenChecks };
+}

@@ -1,0 +1,159 @@
+/**
+ * Grading results in the forms people and schools' systems read: a points table for the
+ * terminal and the notebook, Gradescope's `results.json`, JUnit XML, and a plain JSON score.
+ *
+ * @module
+ */
+
+import type { ExerciseResult } from "./run.ts";
+import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle, textTable } from "../viz/display.ts";
+
+/** Total points over several exercises. */
+export function totals(results: readonly ExerciseResult[]): { score: number; maxScore: number } {
+  return {
+    score: results.reduce((s, r) => s + r.score, 0),
+    maxScore: results.reduce((s, r) => s + r.maxScore, 0),
+  };
+}
+
+function status(r: ExerciseResult): string {
+  if (r.score === r.maxScore) return "passed";
+  if (r.checks.every((c) => c.todo || c.passed)) return "not started";
+  return "failing";
+}
+
+/** The per-exercise points table with failed checks and their hints below it. */
+export function textReport(results: readonly ExerciseResult[]): string {
+  const rows = results.map((r) => [r.id, r.title, `${r.score}/${r.maxScore}`, status(r)]);
+  const { score, maxScore } = totals(results);
+  const lines = [
+    textTable(["exercise", "title", "points", "status"], rows),
+    "",
+    `total: ${score}/${maxScore}`,
+  ];
+  for (const r of results) {
+    const failed = r.checks.filter((c) => !c.passed);
+    if (failed.length === 0 || failed.every((c) => c.todo)) continue;
+    lines.push("", `${r.id}:`);
+    for (const c of failed) {
+      lines.push(`  ✗ ${c.name} (0/${c.maxPoints})`);
+      lines.push(...c.message.split("\n").map((l) => `      ${l}`));
+      lines.push(`    hint: ${c.hint}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Gradescope's autograder format: `tests[]` with `score`, `max_score`, `status`,
+ * `output` and `visibility` (hidden checks stay hidden from students until published).
+ */
+export function gradescopeResults(results: readonly ExerciseResult[]): unknown {
+  const { score } = totals(results);
+  return {
+    score,
+    visibility: "visible",
+    stdout_visibility: "hidden",
+    tests: results.flatMap((r) =>
+      r.checks.map((c) => ({
+        name: `${r.id}: ${c.name}`,
+        name_format: "text",
+        score: c.points,
+        max_score: c.maxPoints,
+        status: c.passed ? "passed" : "failed",
+        output: c.passed ? "" : `${c.message}\n\nHint: ${c.hint}`,
+        output_format: "text",
+        visibility: c.hidden ? "after_published" : "visible",
+      }))
+    ),
+  };
+}
+
+function xml(text: string): string {
+  // XML 1.0 forbids most control characters, even escaped: drop them.
+  // deno-lint-ignore no-control-regex
+  return escapeHtml(text).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+}
+
+/** JUnit XML: one test suite per exercise, one test case per check, points as properties. */
+export function junitXml(results: readonly ExerciseResult[]): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const failures = results.reduce((s, r) => s + r.checks.filter((c) => !c.passed).length, 0);
+  const tests = results.reduce((s, r) => s + r.checks.length, 0);
+  out.push(`<testsuites name="course grading" tests="${tests}" failures="${failures}">`);
+  for (const r of results) {
+    const failed = r.checks.filter((c) => !c.passed).length;
+    const seconds = r.checks.reduce((s, c) => s + c.ms, 0) / 1000;
+    out.push(
+      `  <testsuite name="${
+        xml(r.id)
+      }" tests="${r.checks.length}" failures="${failed}" time="${seconds}">`,
+      `    <properties><property name="score" value="${r.score}"/><property name="max_score" value="${r.maxScore}"/></properties>`,
+    );
+    for (const c of r.checks) {
+      const name = xml(`${c.name} [${c.points}/${c.maxPoints} points]`);
+      out.push(`    <testcase classname="${xml(r.id)}" name="${name}" time="${c.ms / 1000}">`);
+      if (!c.passed) {
+        out.push(
+          `      <failure message="${xml(c.message.split("\n")[0])}">${
+            xml(`${c.message}\nHint: ${c.hint}`)
+          }</failure>`,
+        );
+      }
+      out.push("    </testcase>");
+    }
+    out.push("  </testsuite>");
+  }
+  out.push("</testsuites>");
+  return out.join("\n") + "\n";
+}
+
+/** A plain JSON score: totals plus points per exercise and per check. */
+export function scoreJson(results: readonly ExerciseResult[]): unknown {
+  return {
+    ...totals(results),
+    exercises: results.map((r) => ({
+      id: r.id,
+      title: r.title,
+      score: r.score,
+      maxScore: r.maxScore,
+      checks: r.checks.map((c) => ({
+        name: c.name,
+        points: c.points,
+        maxPoints: c.maxPoints,
+        passed: c.passed,
+      })),
+    })),
+  };
+}
+
+/** The results as a notebook output: a coloured table with hints under failed checks. */
+export function resultsView(
+  results: readonly ExerciseResult[],
+): { [JUPYTER_DISPLAY](): MimeBundle } {
+  return {
+    [JUPYTER_DISPLAY]: () => {
+      const { score, maxScore } = totals(results);
+      const rows = results.map((r) => {
+        const colour = r.score === r.maxScore ? "#2e7d32" : r.score > 0 ? "#ef6c00" : "#c62828";
+        const checks = r.checks.map((c) =>
+          `<li>${c.passed ? "✅" : "❌"} ${escapeHtml(c.name)} (${c.points}/${c.maxPoints})` +
+          (c.passed
+            ? ""
+            : `<br><small>${escapeHtml(c.message.split("\n")[0])}</small><br><small><b>Hint:</b> ${
+              escapeHtml(c.hint)
+            }</small>`) +
+          "</li>"
+        ).join("");
+        return `<tr><td><code>${escapeHtml(r.id)}</code><br>${escapeHtml(r.title)}</td>` +
+          `<td style="color:${colour};font-weight:bold">${r.score}/${r.maxScore}</td><td><ul style="margin:0">${checks}</ul></td></tr>`;
+      }).join("");
+      return {
+        "text/html":
+          `<table><thead><tr><th>exercise</th><th>points</th><th>checks</th></tr></thead><tbody>${rows}` +
+          `</tbody><tfoot><tr><td><b>total</b></td><td><b>${score}/${maxScore}</b></td><td></td></tr></tfoot></table>`,
+        "text/plain": textReport(results),
+      };
+    },
+  };
+}
