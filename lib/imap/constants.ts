@@ -1,0 +1,101 @@
+/**
+ * Names and numbers of IMAP4rev1 (RFC 3501) with the parts of IMAP4rev2 (RFC 9051) that
+ * real clients rely on.
+ *
+ * @module
+ */
+
+/**
+ * The four connection states of RFC 3501 3 (RFC 9051 3). Each command handler checks the
+ * state first: a command sent in the wrong state gets BAD, as RFC 3501 6 asks.
+ */
+export const STATE = {
+  /** RFC 3501 3.1: before LOGIN or AUTHENTICATE. */
+  NotAuthenticated: "NOT AUTHENTICATED",
+  /** RFC 3501 3.2: logged in, no mailbox selected. */
+  Authenticated: "AUTHENTICATED",
+  /** RFC 3501 3.3: a mailbox is selected (SELECT or EXAMINE succeeded). */
+  Selected: "SELECTED",
+  /** RFC 3501 3.4: LOGOUT, autologout, or the server is closing. */
+  Logout: "LOGOUT",
+} as const;
+
+/** One of {@linkcode STATE}. */
+export type State = typeof STATE[keyof typeof STATE];
+
+/**
+ * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented:
+ * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
+ * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
+ * ID (RFC 2971), CHILDREN (RFC 3348), LIST-STATUS is not offered.
+ */
+export const CAPABILITIES = [
+  "IMAP4rev1",
+  "LITERAL+",
+  "SASL-IR",
+  "AUTH=PLAIN",
+  "IDLE",
+  "UIDPLUS",
+  "MOVE",
+  "NAMESPACE",
+  "UNSELECT",
+  "ENABLE",
+  "ID",
+  "CHILDREN",
+] as const;
+
+/**
+ * System flags (RFC 3501 2.3.2) and the Maildir info letters that carry them, so that
+ * other Maildir readers (Dovecot, mutt, mbsync) see the same flags
+ * (https://cr.yp.to/proto/maildir.html). \Recent has no letter: it is per session.
+ */
+export const FLAG_LETTER = {
+  "\\Seen": "S",
+  "\\Answered": "R",
+  "\\Flagged": "F",
+  "\\Deleted": "T",
+  "\\Draft": "D",
+} as const;
+
+/** An IMAP system flag that is stored in the Maildir file name. */
+export type StoredFlag = keyof typeof FLAG_LETTER;
+
+/** The flags a SELECT reports in FLAGS and PERMANENTFLAGS (RFC 3501 7.2.6, 7.1). */
+export const SYSTEM_FLAGS: readonly StoredFlag[] = Object.keys(FLAG_LETTER) as StoredFlag[];
+
+/** The hierarchy delimiter our LIST reports (RFC 3501 6.3.8); the store maps it to Maildir++ dots. */
+export const DELIMITER = "/";
+
+/** Limits, each with the reason for its value. */
+export const LIMITS = {
+  /**
+   * Longest command line between literals. RFC 7162 3.2.2 asks servers to accept at
+   * least 8192 octets; mbsync sends long UID sets, so we allow more.
+   */
+  maxLineLength: 64 * 1024,
+  /** Largest literal accepted (APPEND of a big message), checked before any byte is read. */
+  maxLiteralSize: 32 * 1024 * 1024,
+  /**
+   * RFC 3501 5.4: an inactivity autologout timer must be at least 30 minutes.
+   * Tests and notebooks pass something shorter.
+   */
+  idleTimeoutMs: 30 * 60 * 1000,
+  /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */
+  maxAuthFailures: 3,
+} as const;
+
+/** Month names of RFC 3501 date-text and date-time. */
+export const MONTHS = [
+  "Jan",
+  "Feb",
+  "Mar",
+  "Apr",
+  "May",
+  "Jun",
+  "Jul",
+  "Aug",
+  "Sep",
+  "Oct",
+  "Nov",
+  "Dec",
+] as const;

@@ -1,0 +1,132 @@
+/**
+ * Bytes to IMAP frames: a line, or a line with `{n}` literals spliced in (RFC 3501 2.2, 4.3).
+ *
+ * An IMAP command (or response) is one CRLF line, except that a string may be sent as a
+ * literal: `{n}` at the end of a line announces n raw octets that follow the CRLF, after
+ * which the line goes on. From client to server, a synchronizing literal `{n}` waits for
+ * the server's `+` continuation; a non-synchronizing one `{n+}` (RFC 7888 LITERAL+) is sent
+ * at once. The size is checked against a cap before a single octet is read or allocated:
+ * "{4294967295}" must not make the server reserve 4 GB.
+ *
+ * @module
+ */
+
+import { type ByteSource, LineReader, type LineReaderOptions } from "../net/mod.ts";
+
+/** One command or response: text pieces with literals between them. */
+export interface Frame {
+  /**
+   * The text lines, without CRLF. Each but the last ends with the `{n}` or `{n+}` marker
+   * of the literal that follows it, so `lines.length === literals.length + 1`.
+   */
+  lines: string[];
+  /** The literals' octets, in order. */
+  literals: Uint8Array[];
+  /** Octets on the wire, CRLFs and literals included. */
+  size: number;
+}
+
+/** A literal announced bigger than the cap. Nothing of it has been read. */
+export class LiteralTooLargeError extends Error {
+  /** The announced size. */
+  readonly size: number;
+  /** The line that announced it (its tag tells whom to answer). */
+  readonly line: string;
+  /** Whether the peer waits for `+` (`{n}`) or is already sending (`{n+}`). */
+  readonly synchronizing: boolean;
+  constructor(size: number, limit: number, line: string, synchronizing: boolean) {
+    super(`Literal too large: ${size} octets announced, the limit is ${limit}`);
+    this.name = "LiteralTooLargeError";
+    this.size = size;
+    this.line = line;
+    this.synchronizing = synchronizing;
+  }
+}
+
+/** The literal marker at the end of a line: `{123}` or `{123+}` (RFC 3501 9 `literal`, RFC 7888). */
+const LITERAL_AT_END = /\{(\d{1,20})(\+?)\}$/;
+
+/** Size and kind of the literal a line announces, if any. */
+export function literalAtEnd(line: string): { size: number; synchronizing: boolean } | null {
+  const match = LITERAL_AT_END.exec(line);
+  if (!match) return null;
+  return { size: Number(match[1]), synchronizing: match[2] !== "+" };
+}
+
+/** Options for {@linkcode FrameReader}. */
+export interface FrameReaderOptions extends LineReaderOptions {
+  /** Largest literal accepted, in octets. Default 32 MiB. */
+  maxLiteralSize?: number;
+  /** Most literals in one frame (each costs a round trip for the client, memory for us). Default 1000. */
+  maxLiterals?: number;
+}
+
+/**
+ * Reads frames. The `beforeLiteral` callback runs once the size passed the cap and before
+ * the octets are read: a server sends its `+` continuation there.
+ *
+ * @example Read a command with a literal
+ * ```ts
+ * import { FrameReader } from "./framing.ts";
+ * const bytes = new TextEncoder().encode('a1 LOGIN {4}\r\nfred "pw"\r\n');
+ * let done = false;
+ * const source = { read: (buf: Uint8Array) => {
+ *   if (done) return Promise.resolve(null);
+ *   buf.set(bytes); done = true; return Promise.resolve(bytes.length);
+ * } };
+ * const frame = await new FrameReader(source).readFrame();
+ * if (frame?.lines[1] !== ' "pw"' || frame.literals[0].length !== 4) throw new Error("unexpected");
+ * ```
+ */
+export class FrameReader {
+  readonly lines: LineReader;
+  readonly #maxLiteralSize: number;
+  readonly #maxLiterals: number;
+
+  constructor(source: ByteSource, options: FrameReaderOptions = {}) {
+    this.lines = new LineReader(source, options);
+    this.#maxLiteralSize = options.maxLiteralSize ?? 32 * 1024 * 1024;
+    this.#maxLiterals = options.maxLiterals ?? 1000;
+  }
+
+  /**
+   * The next frame, or null when the peer closed (mid-frame included).
+   *
+   * @throws {LiteralTooLargeError} a literal over the cap was announced (nothing read).
+   * @throws {LineTooLongError} from the line reader; the line was skipped.
+   * @throws {IdleTimeoutError} the peer went silent.
+   */
+  async readFrame(
+    beforeLiteral?: (size: number, synchronizing: boolean) => void | Promise<void>,
+  ): Promise<Frame | null> {
+    const frame: Frame = { lines: [], literals: [], size: 0 };
+    while (true) {
+      const line = await this.lines.readLine();
+      if (line === null) return null;
+      frame.lines.push(line.text);
+      frame.size += line.bytes.length + (line.ending === "CRLF" ? 2 : 1);
+      const literal = literalAtEnd(line.text);
+      if (!literal) return frame;
+      const whole = frame.lines.join("");
+      if (literal.size > this.#maxLiteralSize || frame.literals.length >= this.#maxLiterals) {
+        throw new LiteralTooLargeError(
+          literal.size,
+          this.#maxLiteralSize,
+          whole,
+          literal.synchronizing,
+        );
+      }
+      await beforeLiteral?.(literal.size, literal.synchronizing);
+      const bytes = await this.lines.readBytes(literal.size);
+      if (bytes === null) return null;
+      frame.literals.push(bytes);
+      frame.size += bytes.length;
+    }
+  }
+
+  /** One plain line (an AUTHENTICATE answer, IDLE's DONE), or null at close. */
+  async readLine(): Promise<string | null> {
+    const line = await this.lines.readLine();
+    return line === null ? null : line.text;
+  }
+}
