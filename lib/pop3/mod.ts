@@ -1,0 +1,14 @@
+/**
+ * POP3 (RFC 1939, RFC 2449): codec, pure session, server, client and UIDL sync.
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export * from "./command.ts";
+export * from "./status.ts";
+export * from "./multiline.ts";
+export * from "./backend.ts";
+export * from "./session.ts";
+export * from "./server.ts";
+export * from "./client.ts";
+export * from "./sync.ts";

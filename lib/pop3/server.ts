@@ -1,0 +1,259 @@
+/**
+ * A POP3 server on 127.0.0.1: the transport around {@linkcode step}.
+ *
+ * It reads command lines, lets the pure session answer them, and does the three things
+ * the session cannot: check passwords (with a delay after a wrong one, against
+ * guessing), hold the one-session-per-maildrop lock (RFC 1939 8), and read and remove
+ * messages in the store. Deletions happen only when QUIT moves the session to UPDATE; a
+ * connection that drops or times out removes nothing (RFC 1939 6).
+ *
+ * @module
+ */
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import {
+  IdleTimeoutError,
+  LineReader,
+  LineTooLongError,
+  type LoopbackServer,
+  serveLoopback,
+  writeAll,
+} from "../net/mod.ts";
+import type { Pop3Mailbox, Pop3Store } from "./backend.ts";
+import { LIMITS, RESPONSE_CODE } from "./constants.ts";
+import { encodeMessage, stuffLines } from "./multiline.ts";
+import {
+  afterLogin,
+  afterUpdate,
+  type Effect,
+  initialState,
+  type LoginOutcome,
+  type Reply,
+  type SessionOptions,
+  type SessionState,
+  step,
+  type StepResult,
+} from "./session.ts";
+import { formatStatus } from "./status.ts";
+
+/** Options for {@linkcode servePop3}. */
+export interface Pop3ServerOptions extends SessionOptions {
+  /** The mail store; root/<user>/ INBOX is the user's maildrop. */
+  store: Pop3Store;
+  /** User name to password. Passwords are also APOP's shared secrets (RFC 1939 7). */
+  users: ReadonlyMap<string, string>;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. The course lab uses 1110. */
+  port?: number;
+  /** Name in the greeting's APOP timestamp. Default "localhost". */
+  hostname?: string;
+  /** Close a connection silent this long (RFC 1939 3 autologout, at least 10 minutes there). Default 600000. */
+  idleTimeoutMs?: number;
+  /** Wait this long before answering a wrong password. Default 1000; tests use a few ms. */
+  authFailureDelayMs?: number;
+  /** Most connections at once. Default 100. */
+  maxConnections?: number;
+  /** Errors from a connection (a broken store, say). Default: `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running POP3 server. `await using` closes it and every connection. */
+export type Pop3Server = LoopbackServer;
+
+const encoder = new TextEncoder();
+let sessions = 0;
+
+/**
+ * Serve POP3 on 127.0.0.1.
+ *
+ * @example Serve one message from memory
+ * ```ts
+ * import { MemoryStore } from "./backend.ts";
+ * import { servePop3 } from "./server.ts";
+ * const store = new MemoryStore();
+ * store.add("alice", new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+ * await using server = servePop3({ store, users: new Map([["alice", "secret"]]) });
+ * if (server.port === 0) throw new Error("unexpected");
+ * ```
+ */
+export function servePop3(options: Pop3ServerOptions): Pop3Server {
+  const locks = new Set<string>();
+  const stopping = new AbortController();
+  const hostname = options.hostname ?? "localhost";
+  const inner = serveLoopback(
+    (conn) => serveSession(conn, options, locks, hostname, stopping.signal),
+    {
+      port: options.port,
+      maxConnections: options.maxConnections,
+      onError: options.onError,
+      onTooManyConnections: (conn) =>
+        writeAll(
+          conn,
+          encoder.encode(
+            `-ERR [${RESPONSE_CODE.SysTemp}] Too many connections, try again later\r\n`,
+          ),
+        ),
+    },
+  );
+  const close = () => {
+    stopping.abort();
+    return inner.close();
+  };
+  return {
+    hostname: inner.hostname,
+    port: inner.port,
+    connections: inner.connections,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+async function serveSession(
+  conn: Deno.TcpConn,
+  options: Pop3ServerOptions,
+  locks: Set<string>,
+  hostname: string,
+  stopping: AbortSignal,
+): Promise<void> {
+  const reader = new LineReader(conn, {
+    maxLineLength: LIMITS.commandLine,
+    idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+  });
+  // RFC 1939 7: the timestamp must be different each time the server greets.
+  let state = initialState(`<${Deno.pid}.${Date.now()}.${sessions++}@${hostname}>`);
+  let mailbox: Pop3Mailbox | undefined;
+  let locked: string | undefined;
+
+  const login = async (effect: Effect): Promise<LoginOutcome> => {
+    if (effect.kind === "update") throw new TypeError("Cannot log in with an update effect");
+    if (!checkCredentials(options.users, effect)) return { ok: false, reason: "credentials" };
+    if (locks.has(effect.user)) return { ok: false, reason: "locked" };
+    locks.add(effect.user);
+    locked = effect.user;
+    try {
+      mailbox = await options.store.mailbox(effect.user);
+      const messages = (await mailbox.list()).map(({ id, size }) => ({ id, size }));
+      return { ok: true, messages };
+    } catch (error) {
+      locks.delete(effect.user);
+      locked = undefined;
+      options.onError?.(error);
+      return { ok: false, reason: "unavailable" };
+    }
+  };
+
+  const update = async (ids: string[]): Promise<number> => {
+    let failed = 0;
+    for (const id of ids) {
+      try {
+        await mailbox!.remove(id);
+      } catch (error) {
+        // Already gone (another client removed it) is what we wanted anyway.
+        if (!(error instanceof Deno.errors.NotFound)) failed++;
+      }
+    }
+    return failed;
+  };
+
+  try {
+    await writeAll(conn, encoder.encode(`+OK POP3 server ready ${state.timestamp}\r\n`));
+    while (true) {
+      let text: string;
+      try {
+        const line = await reader.readLine();
+        if (line === null) return; // dropped without QUIT: no UPDATE, nothing removed
+        text = line.text;
+      } catch (error) {
+        if (error instanceof LineTooLongError) {
+          // RFC 2449 4: lines are at most 255 octets. The reader skipped it; go on.
+          await writeAll(conn, statusBytes({ ok: false, text: `${error.message}` }));
+          continue;
+        }
+        if (error instanceof IdleTimeoutError) return; // RFC 1939 3: autologout, no UPDATE
+        throw error;
+      }
+      let result: StepResult = step(state, text, options);
+      if (result.effect?.kind === "login" || result.effect?.kind === "apop") {
+        const outcome = await login(result.effect);
+        if (!outcome.ok && outcome.reason === "credentials") {
+          await delay(options.authFailureDelayMs ?? 1000, stopping);
+        }
+        result = afterLogin(result.state, result.effect, outcome, options);
+      } else if (result.effect?.kind === "update") {
+        result = afterUpdate(result.state, await update(result.effect.remove));
+      }
+      state = result.state;
+      for (const reply of result.replies) {
+        await writeAll(conn, await replyBytes(reply, mailbox, state));
+      }
+      if (result.close) return;
+    }
+  } finally {
+    if (locked !== undefined) locks.delete(locked);
+  }
+}
+
+/** Password or APOP digest check, in constant time for equal lengths. */
+function checkCredentials(users: ReadonlyMap<string, string>, effect: Effect): boolean {
+  if (effect.kind === "update") return false;
+  const secret = users.get(effect.user);
+  if (secret === undefined) return false;
+  if (effect.kind === "login") return sameText(secret, effect.password);
+  // RFC 1939 7: digest = MD5(timestamp + shared secret), in lower-case hex.
+  const expected = createHash("md5").update(effect.timestamp + secret).digest("hex");
+  return sameText(expected, effect.digest);
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function statusBytes(status: Reply): Uint8Array {
+  return encoder.encode(formatStatus(status) + "\r\n");
+}
+
+/** One reply as bytes: the status line, then a stuffed multi-line body if it has one. */
+async function replyBytes(
+  reply: Reply,
+  mailbox: Pop3Mailbox | undefined,
+  state: SessionState,
+): Promise<Uint8Array> {
+  const status = { ok: reply.ok, code: reply.code, text: reply.text };
+  if (reply.lines) {
+    return encoder.encode(
+      [formatStatus(status), ...stuffLines(reply.lines)].join("\r\n") + "\r\n",
+    );
+  }
+  if (!reply.message || !mailbox) return statusBytes(status);
+  let stored: Uint8Array;
+  try {
+    stored = await mailbox.read(reply.message.id);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    return statusBytes({
+      ok: false,
+      text: `Message ${reply.message.number} is no longer in ${state.mailbox}'s maildrop`,
+    });
+  }
+  const head = statusBytes(status);
+  const body = encodeMessage(stored, reply.message.bodyLines);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+/** Wait `ms`, or less if the server is closing. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done);
+  });
+}
