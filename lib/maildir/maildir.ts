@@ -1,0 +1,419 @@
+/**
+ * One mailbox tree in Maildir++ layout: what Dovecot, Courier, mutt and mbsync read.
+ *
+ * `root/{tmp,new,cur}` is the INBOX; a folder "Sent" is `root/.Sent/{tmp,new,cur}`; the
+ * hierarchy "Archive/2024" is `root/.Archive.2024` (see names.ts for the rules).
+ *
+ * Delivery follows D. J. Bernstein's maildir spec: write the message to tmp/ under a
+ * unique name, flush it to disk, link it into new/ (a client has not seen it yet) or,
+ * when flags are given, into cur/ as `name:2,FLAGS`, then flush the directory so the new
+ * name itself survives a crash. Readers only ever look in new/ and cur/, so a delivery
+ * that dies half-way leaves nothing visible; no locks are needed between readers and
+ * writers. Every step that must be durable is awaited before the promise resolves.
+ *
+ * @module
+ */
+import { syncDirectory, writeFileDurably } from "./durable.ts";
+import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
+import { KeyedLock } from "./keyed_lock.ts";
+import {
+  checkFolderName,
+  folderDirName,
+  folderFromDirName,
+  INBOX,
+  isInbox,
+  MailboxNameError,
+} from "./names.ts";
+
+export { MailboxNameError };
+
+/** What a client needs to know about one stored message. */
+export interface MessageInfo {
+  /** The unique base name, without ":2,FLAGS" (stable across flag changes; POP3 UIDL uses it). */
+  id: string;
+  /** "INBOX" or a folder name such as "Sent" or "Archive/2024". */
+  folder: string;
+  /** Maildir flag letters, sorted ASCII, e.g. "" or "FRS" (see {@linkcode FLAG}). */
+  flags: string;
+  /** Bytes on disk. */
+  size: number;
+  /** Delivery time (the file's mtime), IMAP's INTERNALDATE. */
+  internalDate: Date;
+  /** Absolute path of the file now. */
+  path: string;
+  /** Still in new/: no client has seen it yet (IMAP's \Recent). */
+  isNew: boolean;
+}
+
+/** Options of {@linkcode Maildir.deliver}. */
+export interface DeliverOptions {
+  /** Folder to deliver into (default "INBOX"); it must exist. */
+  folder?: string;
+  /** Flags: when given (even ""), the message goes straight to cur/ as already seen by a client. */
+  flags?: string;
+  /** Internal date to record as the file's mtime (IMAP APPEND's date); default now. */
+  date?: Date;
+}
+
+type Sub = "new" | "cur";
+interface Entry {
+  sub: Sub;
+  name: string;
+}
+
+/** Bernstein: "tmp/ files older than 36 hours" may be removed. */
+const STALE_TMP_MS = 36 * 60 * 60 * 1000;
+
+function join(...parts: string[]): string {
+  return parts.filter((p) => p !== "").join("/");
+}
+
+function notFound(message: string): Deno.errors.NotFound {
+  return new Deno.errors.NotFound(message);
+}
+
+/** A Maildir++ tree on disk. Safe for many concurrent callers within one process. */
+export class Maildir {
+  /** Absolute path of the tree's root (the INBOX). */
+  readonly root: string;
+  /** Per folder: id -> where its file was last seen. Refreshed when a file moved away. */
+  readonly #index = new Map<string, Map<string, Entry>>();
+  readonly #lock = new KeyedLock();
+
+  private constructor(root: string) {
+    this.root = root;
+  }
+
+  /**
+   * Open the Maildir at `root`, creating `root/{tmp,new,cur}` unless `create` is false.
+   *
+   * @throws {Deno.errors.NotFound} `create: false` and root is not a Maildir.
+   *
+   * @example Deliver, list and read
+   * ```ts
+   * import { Maildir } from "./maildir.ts";
+   * const root = await Deno.makeTempDir();
+   * const box = await Maildir.open(root);
+   * const info = await box.deliver(new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n"));
+   * const [first] = await box.list();
+   * if (first.id !== info.id || !first.isNew) throw new Error("unexpected");
+   * await Deno.remove(root, { recursive: true });
+   * ```
+   */
+  static async open(root: string, options: { create?: boolean } = {}): Promise<Maildir> {
+    const create = options.create ?? true;
+    for (const sub of ["tmp", "new", "cur"]) {
+      const path = join(root, sub);
+      if (create) {
+        await Deno.mkdir(path, { recursive: true, mode: 0o700 });
+      } else {
+        const stat = await Deno.stat(path).catch(() => null);
+        if (!stat?.isDirectory) {
+          throw notFound(`Cannot open maildir ${root}: ${sub}/ is missing`);
+        }
+      }
+    }
+    return new Maildir(await Deno.realPath(root));
+  }
+
+  /**
+   * Store a message. Resolves with its info only once the message and its name are on
+   * disk (file fsynced, then the directory holding the new name fsynced).
+   *
+   * @throws {MailboxNameError} the folder name is unsafe.
+   * @throws {Deno.errors.NotFound} the folder does not exist.
+   */
+  async deliver(bytes: Uint8Array, options: DeliverOptions = {}): Promise<MessageInfo> {
+    const folder = checkFolderName(options.folder ?? INBOX);
+    const flags = options.flags === undefined ? undefined : normalizeFlags(options.flags);
+    if (options.date && Number.isNaN(options.date.getTime())) {
+      throw new TypeError("Cannot deliver message: the date is invalid");
+    }
+    const dir = await this.#folderPath(folder, "deliver to");
+    const id = uniqueName();
+    const tmpPath = join(dir, "tmp", id);
+    const entry: Entry = flags === undefined
+      ? { sub: "new", name: id }
+      : { sub: "cur", name: curFileName(id, flags) };
+    try {
+      await writeFileDurably(tmpPath, bytes, options.date);
+      // link() refuses to overwrite an existing name, unlike rename(): the spec's choice.
+      await Deno.link(tmpPath, join(dir, entry.sub, entry.name));
+      await syncDirectory(join(dir, entry.sub));
+    } finally {
+      await Deno.remove(tmpPath).catch(() => {});
+    }
+    this.#index.get(folder)?.set(id, entry);
+    return await this.#info(folder, dir, id, entry);
+  }
+
+  /**
+   * The messages of a folder (default INBOX) from new/ and cur/, in delivery order:
+   * oldest internal date first, ties by id. Files in tmp/ are never listed.
+   */
+  async list(folder: string = INBOX): Promise<MessageInfo[]> {
+    folder = checkFolderName(folder);
+    const dir = await this.#folderPath(folder, "list");
+    // A file can move (flags changed by another caller) between readDir and stat:
+    // scan again, a few times, rather than report a message missing.
+    for (let attempt = 0;; attempt++) {
+      const entries = await this.#scan(folder, dir);
+      try {
+        const infos = await Promise.all(
+          [...entries].map(([id, entry]) => this.#info(folder, dir, id, entry)),
+        );
+        return infos.sort((a, b) =>
+          a.internalDate.getTime() - b.internalDate.getTime() || compareIds(a.id, b.id)
+        );
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** The bytes of one message. @throws {Deno.errors.NotFound} no such message. */
+  async read(id: string, folder: string = INBOX): Promise<Uint8Array> {
+    return await this.#withEntry(checkFolderName(folder), id, "read", (entry, dir) => {
+      return Deno.readFile(join(dir, entry.sub, entry.name));
+    });
+  }
+
+  /**
+   * Replace a message's flags. The message moves to cur/ (a client has now seen it),
+   * even when `flags` is "": that is how an IMAP server clears \Recent.
+   *
+   * @throws {TypeError} a flag is not a letter.
+   * @throws {Deno.errors.NotFound} no such message.
+   */
+  async setFlags(id: string, flags: string, folder: string = INBOX): Promise<MessageInfo> {
+    const wanted = normalizeFlags(flags);
+    folder = checkFolderName(folder);
+    return await this.#lock.run(
+      `${folder}\0${id}`,
+      () =>
+        this.#withEntry(folder, id, "set flags of", async (entry, dir) => {
+          const target: Entry = { sub: "cur", name: curFileName(id, wanted) };
+          if (entry.sub !== target.sub || entry.name !== target.name) {
+            await Deno.rename(join(dir, entry.sub, entry.name), join(dir, "cur", target.name));
+            await syncDirectory(join(dir, "cur"));
+            if (entry.sub === "new") await syncDirectory(join(dir, "new"));
+            this.#index.get(folder)?.set(id, target);
+          }
+          return await this.#info(folder, dir, id, target);
+        }),
+    );
+  }
+
+  /** Delete a message for good (POP3 UPDATE, IMAP EXPUNGE). @throws {Deno.errors.NotFound} */
+  async remove(id: string, folder: string = INBOX): Promise<void> {
+    folder = checkFolderName(folder);
+    return await this.#lock.run(
+      `${folder}\0${id}`,
+      () =>
+        this.#withEntry(folder, id, "remove", async (entry, dir) => {
+          await Deno.remove(join(dir, entry.sub, entry.name));
+          await syncDirectory(join(dir, entry.sub));
+          this.#index.get(folder)?.delete(id);
+        }),
+    );
+  }
+
+  /** Every folder: "INBOX" first, then the others sorted by code point. */
+  async folders(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(this.root)) {
+      if (!entry.isDirectory) continue;
+      const name = folderFromDirName(entry.name);
+      if (name === null) continue;
+      // A Maildir++ folder is a maildir itself; other dot directories are not folders.
+      const cur = await Deno.stat(join(this.root, entry.name, "cur")).catch(() => null);
+      if (cur?.isDirectory) names.push(name);
+    }
+    return [INBOX, ...names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))];
+  }
+
+  /**
+   * Create a folder (Maildir++: `.Name` with tmp/, new/, cur/ and a `maildirfolder`
+   * marker file). Parents of "A/B" are not created: Maildir++ does not need them.
+   *
+   * @throws {MailboxNameError} the name is unsafe.
+   * @throws {Deno.errors.AlreadyExists} the folder exists.
+   */
+  async createFolder(name: string): Promise<void> {
+    name = checkFolderName(name);
+    if (isInbox(name)) throw new Deno.errors.AlreadyExists("Cannot create INBOX: it always exists");
+    const dir = join(this.root, folderDirName(name));
+    try {
+      await Deno.mkdir(dir, { mode: 0o700 }); // not recursive: fails if it exists
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw new Deno.errors.AlreadyExists(`Cannot create folder ${name}: it already exists`);
+      }
+      throw error;
+    }
+    for (const sub of ["tmp", "new", "cur"]) await Deno.mkdir(join(dir, sub), { mode: 0o700 });
+    await Deno.writeFile(join(dir, "maildirfolder"), new Uint8Array(), { mode: 0o600 });
+    await syncDirectory(dir);
+    await syncDirectory(this.root);
+  }
+
+  /**
+   * Delete a folder and its messages. Sub-folders stay (RFC 3501 6.3.4). The folder is
+   * first renamed into tmp/, so it vanishes from the listing in one atomic step.
+   *
+   * @throws {MailboxNameError} the name is unsafe, or is INBOX.
+   * @throws {Deno.errors.NotFound} no such folder.
+   */
+  async deleteFolder(name: string): Promise<void> {
+    name = checkFolderName(name);
+    if (isInbox(name)) throw new MailboxNameError(name, "INBOX cannot be deleted");
+    const dir = await this.#folderPath(name, "delete");
+    const doomed = join(this.root, "tmp", `.deleted-${uniqueName()}`);
+    await Deno.rename(dir, doomed);
+    await syncDirectory(this.root);
+    this.#index.clear();
+    await Deno.remove(doomed, { recursive: true });
+  }
+
+  /**
+   * Rename a folder and every folder below it ("A" to "B" moves "A/x" to "B/x"), as
+   * RFC 3501 6.3.5 asks. Renaming INBOX moves its messages into the new folder and
+   * leaves INBOX empty, as RFC 3501 also says.
+   *
+   * @throws {MailboxNameError} a name is unsafe, `to` is INBOX or lies below `from`.
+   * @throws {Deno.errors.NotFound} `from` does not exist.
+   * @throws {Deno.errors.AlreadyExists} `to` (or a renamed sub-folder) exists.
+   */
+  async renameFolder(from: string, to: string): Promise<void> {
+    from = checkFolderName(from);
+    to = checkFolderName(to);
+    if (isInbox(to)) throw new MailboxNameError(to, "cannot rename a folder to INBOX");
+    if (isInbox(from)) return await this.#renameInbox(to);
+    if (to === from || to.startsWith(from + "/")) {
+      throw new MailboxNameError(to, `cannot rename ${from} into itself`);
+    }
+    await this.#folderPath(from, "rename");
+    const fromDir = folderDirName(from);
+    const toDir = folderDirName(to);
+    const moves: [string, string][] = [];
+    for await (const entry of Deno.readDir(this.root)) {
+      if (!entry.isDirectory) continue;
+      if (entry.name === fromDir || entry.name.startsWith(fromDir + ".")) {
+        const suffix = entry.name.slice(fromDir.length);
+        checkFolderName(to + suffix.split(".").join("/")); // e.g. still short enough
+        const target = toDir + suffix;
+        moves.push([entry.name, target]);
+      }
+    }
+    for (const [, target] of moves) {
+      if (await Deno.lstat(join(this.root, target)).catch(() => null)) {
+        throw new Deno.errors.AlreadyExists(
+          `Cannot rename ${from} to ${to}: ${folderFromDirName(target)} already exists`,
+        );
+      }
+    }
+    for (const [source, target] of moves) {
+      await Deno.rename(join(this.root, source), join(this.root, target));
+    }
+    await syncDirectory(this.root);
+    this.#index.clear();
+  }
+
+  /**
+   * Remove tmp/ files older than 36 hours: the leftovers of deliveries that crashed
+   * between writing tmp/ and linking into new/ (the maildir spec's advice).
+   * Returns how many were removed.
+   */
+  async cleanTmp(folder: string = INBOX, maxAgeMs: number = STALE_TMP_MS): Promise<number> {
+    const dir = join(await this.#folderPath(checkFolderName(folder), "clean"), "tmp");
+    let removed = 0;
+    for await (const entry of Deno.readDir(dir)) {
+      const path = join(dir, entry.name);
+      const stat = await Deno.lstat(path).catch(() => null);
+      if (!stat?.isFile || !stat.mtime) continue;
+      if (Date.now() - stat.mtime.getTime() > maxAgeMs) {
+        await Deno.remove(path).catch(() => {});
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async #renameInbox(to: string): Promise<void> {
+    await this.createFolder(to);
+    const target = join(this.root, folderDirName(to));
+    for (const sub of ["new", "cur"] as const) {
+      for await (const entry of Deno.readDir(join(this.root, sub))) {
+        if (entry.name.startsWith(".")) continue;
+        await Deno.rename(join(this.root, sub, entry.name), join(target, sub, entry.name));
+      }
+      await syncDirectory(join(target, sub));
+      await syncDirectory(join(this.root, sub));
+    }
+    this.#index.clear();
+  }
+
+  /** Absolute path of an existing folder. */
+  async #folderPath(folder: string, action: string): Promise<string> {
+    const dir = join(this.root, folderDirName(folder));
+    if (isInbox(folder)) return dir;
+    const stat = await Deno.stat(dir).catch(() => null);
+    if (!stat?.isDirectory) throw notFound(`Cannot ${action} folder ${folder}: it does not exist`);
+    return dir;
+  }
+
+  /** Read new/ and cur/ of a folder afresh and remember where each id is. */
+  async #scan(folder: string, dir: string): Promise<Map<string, Entry>> {
+    const entries = new Map<string, Entry>();
+    for (const sub of ["new", "cur"] as const) {
+      try {
+        for await (const item of Deno.readDir(join(dir, sub))) {
+          // Dot files are not messages (the spec); directories are not either.
+          if (item.name.startsWith(".") || item.isDirectory) continue;
+          const { id } = parseFileName(item.name);
+          entries.set(id, { sub, name: item.name });
+        }
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+    this.#index.set(folder, entries);
+    return entries;
+  }
+
+  /** Run `action` on a message's current file; if it moved meanwhile, look again once. */
+  async #withEntry<T>(
+    folder: string,
+    id: string,
+    action: string,
+    fn: (entry: Entry, dir: string) => Promise<T>,
+  ): Promise<T> {
+    const dir = await this.#folderPath(folder, action);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const cached = attempt === 0 ? this.#index.get(folder)?.get(id) : undefined;
+      const entry = cached ?? (await this.#scan(folder, dir)).get(id);
+      if (!entry) break;
+      try {
+        return await fn(entry, dir);
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        if (!cached) break;
+      }
+    }
+    throw notFound(`Cannot ${action} message ${JSON.stringify(id)} in ${folder}: no such message`);
+  }
+
+  async #info(folder: string, dir: string, id: string, entry: Entry): Promise<MessageInfo> {
+    const path = join(dir, entry.sub, entry.name);
+    const stat = await Deno.stat(path);
+    return {
+      id,
+      folder,
+      flags: entry.sub === "cur" ? parseFileName(entry.name).flags : "",
+      size: stat.size,
+      internalDate: stat.mtime ?? new Date(0),
+      path,
+      isNew: entry.sub === "new",
+    };
+  }
+}
