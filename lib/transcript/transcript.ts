@@ -9,6 +9,8 @@
  * @module
  */
 
+import { escapeHtml, JUPYTER_DISPLAY, type MimeBundle } from "../viz/display.ts";
+
 /** One read or write on a tapped connection. */
 export interface TranscriptEntry {
   /** Who sent the bytes, e.g. `"client"`. */
@@ -91,6 +93,18 @@ export class Transcript {
   /** Plain text, one line per row: `C: EHLO me`, the way RFCs print dialogues. */
   toString(): string {
     return this.lines().map((l) => `${l.from.charAt(0).toUpperCase()}: ${l.text}`).join("\n");
+  }
+
+  /** In a notebook: the dialogue as text, client lines and server lines in two colours. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    const lines = this.lines();
+    const rows = lines.map((l) => {
+      const colour = l.from === lines[0].from ? "#2e7d32" : "#1565c0";
+      return `<span style="color:${colour}">${escapeHtml(l.from.charAt(0).toUpperCase())}: ${
+        escapeHtml(l.text)
+      }</span>`;
+    });
+    return { "text/html": `<pre>${rows.join("\n")}</pre>`, "text/plain": this.toString() };
   }
 
   #lastAt(): number {

@@ -1,0 +1,86 @@
+/**
+ * `deno task notebooks [name...]`: run notebooks top to bottom in the real Deno kernel.
+ *
+ * Checks each committed notebook's hygiene, prepares `.venv`, then hands the notebooks to
+ * `run_notebooks.py` (nbclient with late-output recovery and leak checks) and reports per
+ * notebook. A failure names the notebook, the cell and the error. The count of outputs
+ * that arrived after the kernel said idle is printed and saved in
+ * `results/notebooks.json`: it measures the kernel's output race.
+ *
+ * @module
+ */
+
+import { ensureVenv, VENV_PYTHON } from "../venv.ts";
+import { hygieneProblems, notebookPaths } from "./notebooks.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
+
+interface Report {
+  notebook: string;
+  ok: boolean;
+  problems: string[];
+  seconds: number;
+  code_cells: number;
+  cells_without_output: number[];
+  late_outputs: { cell: number; msg_type: string }[];
+  failing_cell?: number;
+  failing_source?: string;
+}
+
+const paths = notebookPaths(Deno.args.filter((a) => !a.startsWith("--")));
+if (paths.length === 0) {
+  console.error("No notebooks matched.");
+  Deno.exit(1);
+}
+
+let failed = 0;
+for (const path of paths) {
+  const problems = hygieneProblems(path);
+  if (problems.length) {
+    failed++;
+    console.error(
+      `✗ ${path.slice(ROOT.length + 1)}: ${problems.join("; ")} (clear outputs before committing)`,
+    );
+  }
+}
+
+await ensureVenv({ quiet: true });
+const runner = await new Deno.Command(VENV_PYTHON, {
+  args: [`${ROOT}/tools/notebooks/run_notebooks.py`, ...paths],
+  cwd: ROOT,
+  stdout: "piped",
+  stderr: "inherit",
+}).output();
+let reports: Report[];
+try {
+  reports = JSON.parse(new TextDecoder().decode(runner.stdout));
+} catch {
+  console.error("The notebook runner gave no report:\n" + new TextDecoder().decode(runner.stdout));
+  Deno.exit(1);
+}
+
+let late = 0, cells = 0;
+for (const r of reports) {
+  const name = r.notebook.slice(ROOT.length + 1);
+  late += r.late_outputs.length;
+  cells += r.code_cells;
+  if (r.ok) {
+    console.log(
+      `✓ ${name} (${r.code_cells} code cells, ${r.seconds} s, ${r.late_outputs.length} late outputs recovered)`,
+    );
+  } else {
+    failed++;
+    console.log(`✗ ${name}`);
+    for (const p of r.problems) console.log(`    ${p}`);
+    if (r.failing_source) {
+      console.log(r.failing_source.split("\n").map((l) => `    | ${l}`).join("\n"));
+    }
+  }
+}
+Deno.mkdirSync(`${ROOT}/results`, { recursive: true });
+Deno.writeTextFileSync(`${ROOT}/results/notebooks.json`, JSON.stringify(reports, null, 2) + "\n");
+console.log(
+  `late outputs (sent after the kernel reported idle, recovered by the runner): ${late} in ${cells} cells`,
+);
+console.log(`notebooks: ${reports.filter((r) => r.ok).length} passed, ${failed} failed`);
+Deno.exit(failed ? 1 : 0);

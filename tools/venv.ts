@@ -1,0 +1,126 @@
+/**
+ * The Python side of the course, kept in a project-local `.venv`: JupyterLab, nbclient,
+ * nbconvert and plotly at the versions `requirements.txt` pins, and a kernelspec for the
+ * Deno kernel inside the venv (so nothing is written to the user's home folder).
+ *
+ * Installing happens once: the hash of requirements.txt is stored in the venv and pip runs
+ * again only when the file changes.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+/** The course's virtual environment. */
+export const VENV = `${ROOT}/.venv`;
+/** Its Python interpreter. */
+export const VENV_PYTHON = `${VENV}/bin/python`;
+/** Where the Deno kernelspec is written: on Jupyter's data path for this venv. */
+export const KERNEL_DIR = `${VENV}/share/jupyter/kernels/deno`;
+
+async function run(cmd: string, args: string[], what: string): Promise<void> {
+  let status;
+  try {
+    status = await new Deno.Command(cmd, { args, stdout: "inherit", stderr: "inherit" }).output();
+  } catch (error) {
+    throw new Error(`Cannot ${what}: ${cmd} is not available (${(error as Error).message})`);
+  }
+  if (!status.success) {
+    throw new Error(`Cannot ${what}: ${cmd} ${args.join(" ")} exited with ${status.code}`);
+  }
+}
+
+function findPython(): string {
+  for (const name of [Deno.env.get("PYTHON"), "python3", "python"]) {
+    if (!name) continue;
+    try {
+      const out = new Deno.Command(name, { args: ["--version"], stdout: "piped", stderr: "piped" })
+        .outputSync();
+      const version = new TextDecoder().decode(out.stdout).trim();
+      const [, major, minor] = version.match(/Python (\d+)\.(\d+)/) ?? [];
+      if (out.success && Number(major) === 3 && Number(minor) >= 9) return name;
+    } catch {
+      // not installed under this name
+    }
+  }
+  throw new Error(
+    "Cannot prepare JupyterLab: Python 3.9 or newer was not found (tried $PYTHON, python3, python).\n" +
+      "Install it (Debian/Ubuntu: apt-get install python3 python3-venv; macOS: brew install python) and run again.",
+  );
+}
+
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function readText(path: string): string | null {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Make sure `.venv` exists with the pinned requirements and the Deno kernelspec.
+ * Quiet and quick when everything is already in place.
+ */
+export async function ensureVenv(options: { quiet?: boolean } = {}): Promise<void> {
+  const say = (text: string) => options.quiet || console.error(text);
+  if (readText(VENV_PYTHON + "3") === null && readText(VENV_PYTHON) === null) {
+    const python = findPython();
+    say(`Creating ${VENV} with ${python} ...`);
+    await run(
+      python,
+      ["-m", "venv", VENV],
+      "create the virtual environment (Debian/Ubuntu: apt-get install python3-venv)",
+    );
+  }
+  const wanted = await sha256(`${ROOT}/requirements.txt`);
+  const stamp = `${VENV}/.course-requirements.sha256`;
+  if (readText(stamp)?.trim() !== wanted) {
+    say("Installing JupyterLab, nbclient, nbconvert and plotly into .venv (once) ...");
+    await run(
+      VENV_PYTHON,
+      [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        `${ROOT}/requirements.txt`,
+      ],
+      "install the Python requirements (is pip available? Debian/Ubuntu: apt-get install python3-pip python3-venv)",
+    );
+    Deno.writeTextFileSync(stamp, wanted + "\n");
+  }
+  writeKernelspec();
+}
+
+/**
+ * The Deno kernelspec, pointing at the Deno that runs this script. Rewritten only when it
+ * changes (say, after a Deno upgrade), so a running JupyterLab is not disturbed.
+ */
+export function writeKernelspec(): void {
+  const spec = {
+    argv: [Deno.execPath(), "jupyter", "-q", "--kernel", "--conn", "{connection_file}"],
+    // Without NO_COLOR, text/plain results carry ANSI colour codes.
+    env: { NO_COLOR: "1" },
+    display_name: "Deno",
+    language: "typescript",
+  };
+  const text = JSON.stringify(spec, null, 2) + "\n";
+  if (readText(`${KERNEL_DIR}/kernel.json`) === text) return;
+  Deno.mkdirSync(KERNEL_DIR, { recursive: true });
+  Deno.writeTextFileSync(`${KERNEL_DIR}/kernel.json`, text);
+}
+
+if (import.meta.main) {
+  try {
+    await ensureVenv();
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
+}
