@@ -52,8 +52,20 @@ export interface Pop3ServerOptions extends SessionOptions {
   authFailureDelayMs?: number;
   /** Most connections at once. Default 100. */
   maxConnections?: number;
+  /** Called when a session ends, after its lock is released: tests and notebooks wait on it. */
+  onSessionEnd?: (end: SessionEnd) => void;
   /** Errors from a connection (a broken store, say). Default: `console.error`. */
   onError?: (error: unknown) => void;
+}
+
+/** How a session ended, for {@linkcode Pop3ServerOptions.onSessionEnd}. */
+export interface SessionEnd {
+  /** The user whose maildrop was open, if the session got that far. */
+  user?: string;
+  /** "quit": QUIT was sent; "dropped": the client closed; "timeout": autologout; "closed": the server closed or failed. */
+  reason: "quit" | "dropped" | "timeout" | "closed";
+  /** Messages removed in UPDATE. */
+  removed: number;
 }
 
 /** A running POP3 server. `await using` closes it and every connection. */
@@ -122,6 +134,7 @@ async function serveSession(
   let state = initialState(`<${Deno.pid}.${Date.now()}.${sessions++}@${hostname}>`);
   let mailbox: Pop3Mailbox | undefined;
   let locked: string | undefined;
+  const end: SessionEnd = { reason: "closed", removed: 0 };
 
   const login = async (effect: Effect): Promise<LoginOutcome> => {
     if (effect.kind === "update") throw new TypeError("Cannot log in with an update effect");
@@ -146,6 +159,7 @@ async function serveSession(
     for (const id of ids) {
       try {
         await mailbox!.remove(id);
+        end.removed++;
       } catch (error) {
         // Already gone (another client removed it) is what we wanted anyway.
         if (!(error instanceof Deno.errors.NotFound)) failed++;
@@ -160,7 +174,10 @@ async function serveSession(
       let text: string;
       try {
         const line = await reader.readLine();
-        if (line === null) return; // dropped without QUIT: no UPDATE, nothing removed
+        if (line === null) { // dropped without QUIT: no UPDATE, nothing removed
+          end.reason = "dropped";
+          return;
+        }
         text = line.text;
       } catch (error) {
         if (error instanceof LineTooLongError) {
@@ -168,7 +185,10 @@ async function serveSession(
           await writeAll(conn, statusBytes({ ok: false, text: `${error.message}` }));
           continue;
         }
-        if (error instanceof IdleTimeoutError) return; // RFC 1939 3: autologout, no UPDATE
+        if (error instanceof IdleTimeoutError) { // RFC 1939 3: autologout, no UPDATE
+          end.reason = "timeout";
+          return;
+        }
         throw error;
       }
       let result: StepResult = step(state, text, options);
@@ -185,10 +205,15 @@ async function serveSession(
       for (const reply of result.replies) {
         await writeAll(conn, await replyBytes(reply, mailbox, state));
       }
-      if (result.close) return;
+      if (result.close) {
+        end.reason = "quit";
+        return;
+      }
     }
   } finally {
     if (locked !== undefined) locks.delete(locked);
+    end.user = state.mailbox;
+    options.onSessionEnd?.(end);
   }
 }
 
