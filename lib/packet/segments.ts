@@ -128,7 +128,7 @@ function segmentLabel(s: Segment, relative: boolean, payloadText: number): strin
   if (s.flags.ack) parts.push(`ack=${ack}`);
   parts.push(`len=${s.payloadLength}`);
   if (payloadText > 0 && s.payloadLength > 0) {
-    parts.push(JSON.stringify(payloadPreview(s.payload, payloadText)));
+    parts.push(`"${payloadPreview(s.payload, payloadText)}"`);
   }
   return parts.join(" ");
 }

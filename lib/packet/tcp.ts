@@ -193,9 +193,7 @@ function parseOptions(data: Uint8Array, start: number, end: number): TcpOption[]
         "TCP",
         `option kind ${type} length`,
         at + 1,
-        length < 2
-          ? `is ${length}, below 2`
-          : `${length} runs past the header end at offset ${end}`,
+        length < 2 ? `is ${length}, below 2` : `${length} runs past the header end (byte ${end})`,
       );
     }
     const expect = (want: number) => {
