@@ -34,6 +34,8 @@ export interface SimSegment extends SegmentLike {
 /** A transition, with the side that took it. */
 export interface SimTransition extends Transition {
   side: Side;
+  /** How many segments had been sent when it happened (for placing it in a diagram). */
+  at: number;
 }
 
 /** Options for {@linkcode TcpSimulator}. */
@@ -194,7 +196,7 @@ export class TcpSimulator {
     sent: SegmentLike[],
   ): SimSegment[] {
     this.#endpoints[side] = endpoint;
-    for (const t of transitions) this.#transitions.push({ ...t, side });
+    for (const t of transitions) this.#transitions.push({ ...t, side, at: this.#log.length });
     const logged: SimSegment[] = sent.map((s, i) => ({
       ...s,
       index: this.#log.length + i,
