@@ -232,7 +232,9 @@ Deno.test({
     );
     const packets = pcap.packets.map((p) => ({ ...p, data: p.data.slice() }));
     packets[0].data[14 + 8] = 63; // TTL changed, IP checksum left alone
-    packets[3].data[packets[3].data.length - 1] ^= 0x20; // one payload byte changed
+    // On loopback the field holds only the pseudo-header sum ("partial"), which a payload
+    // change would not touch: change the field itself.
+    packets[3].data[14 + 20 + 17] ^= 0x01;
     const corrupt = { ...pcap, packets };
     assert.equal(dissectFrame(packets[0].data, pcap.linkType).ip?.checksumStatus, "incorrect");
     assert.equal(dissectFrame(packets[3].data, pcap.linkType).tcp?.checksumStatus, "incorrect");
