@@ -1,0 +1,11 @@
+// Mistake: sums the checksum field too, instead of treating it as zero.
+export function ipv4HeaderChecksum(header: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < header.length; i += 2) sum += (header[i] << 8) | header[i + 1];
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+export function ipv4HeaderValid(header: Uint8Array): boolean {
+  return ipv4HeaderChecksum(header) === ((header[10] << 8) | header[11]);
+}
