@@ -12,3 +12,4 @@ export * from "./session.ts";
 export * from "./server.ts";
 export * from "./client.ts";
 export * from "./sync.ts";
+export * from "./dovecot.ts";
