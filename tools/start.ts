@@ -25,6 +25,8 @@ const lab = new Deno.Command(`${VENV}/bin/jupyter`, {
     "--no-browser",
     `--ServerApp.root_dir=${ROOT}`,
     "--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb",
+    // Jupyter refuses to run as root unless told; containers and CI machines often are root.
+    ...(Deno.uid() === 0 ? ["--allow-root"] : []),
     ...Deno.args,
   ],
   cwd: ROOT,
