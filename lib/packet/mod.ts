@@ -15,3 +15,4 @@ export * from "./dissect.ts";
 export * from "./segments.ts";
 export * from "./hexview.ts";
 export * from "./capture.ts";
+export * from "./scripted_smtp.ts";
