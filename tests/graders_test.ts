@@ -7,14 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { findExercises, gradeModule, loadExercise } from "../lib/grading/mod.ts";
+import { findExercises, gradeModule, loadExercise, originalStub } from "../lib/grading/mod.ts";
 
 const exercises = findExercises();
 
-Deno.test("the course has graded exercises, each with a stub, hints and points", () => {
+Deno.test("the course has graded exercises, each with a stub, hints and points", async () => {
   assert.ok(exercises.length > 0, "no graders found under graders/");
   for (const entry of exercises) {
-    const stub = Deno.readTextFileSync(entry.exercisePath);
+    const stub = await originalStub(entry) ?? Deno.readTextFileSync(entry.exercisePath);
     assert.match(stub, /TODO/, `${entry.id}: the stub has no TODO for the learner`);
   }
 });
@@ -39,8 +39,20 @@ for (const entry of exercises) {
     }
 
     await t.step("does not give full points to the untouched stub", async () => {
-      const result = await gradeModule(entry.id, exercise, `file://${entry.exercisePath}`);
-      assert.ok(result.score < result.maxScore, `the stub got ${result.score}/${result.maxScore}`);
+      // Grade the stub as shipped, not the learner's edited copy: written beside the
+      // exercise so that its relative imports resolve.
+      const shipped = await originalStub(entry) ?? Deno.readTextFileSync(entry.exercisePath);
+      const path = entry.exercisePath.replace(/([^/]+)\.ts$/, ".shipped-stub.$1.ts");
+      Deno.writeTextFileSync(path, shipped);
+      try {
+        const result = await gradeModule(entry.id, exercise, `file://${path}`);
+        assert.ok(
+          result.score < result.maxScore,
+          `the stub got ${result.score}/${result.maxScore}`,
+        );
+      } finally {
+        Deno.removeSync(path);
+      }
     });
 
     for (const wrong of entry.wrongPaths) {

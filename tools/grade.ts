@@ -21,6 +21,7 @@ import {
   gradescopeResults,
   junitXml,
   loadExercise,
+  originalStub,
   readProgress,
   recordResults,
   scoreJson,
@@ -149,21 +150,12 @@ async function hint(name: string | undefined): Promise<void> {
   writeProgress({ ...progress, [entry.id]: { ...mine, hintsShown: upTo } });
 }
 
-async function originalStub(path: string): Promise<string> {
-  const relative = path.slice(COURSE_ROOT.length + 1);
-  const git = (args: string[]) =>
-    new Deno.Command("git", { args, cwd: COURSE_ROOT, stdout: "piped", stderr: "piped" }).output();
-  const log = await git(["log", "--diff-filter=A", "--format=%H", "--", relative]);
-  const first = new TextDecoder().decode(log.stdout).trim().split("\n").at(-1);
-  if (!log.success || !first) fail(`Cannot reset: git has no history of ${relative}`);
-  const show = await git(["show", `${first}:${relative}`]);
-  if (!show.success) fail(`Cannot reset: ${new TextDecoder().decode(show.stderr)}`);
-  return new TextDecoder().decode(show.stdout);
-}
-
 async function reset(name: string | undefined): Promise<void> {
   const entry = oneExercise(name);
-  const stub = await originalStub(entry.exercisePath);
+  const stub = await originalStub(entry);
+  if (stub === null) {
+    fail(`Cannot reset: git has no history of ${entry.exercisePath.slice(COURSE_ROOT.length + 1)}`);
+  }
   const backup = `${COURSE_ROOT}/.grading/backup/${entry.id}.${Date.now()}.ts`;
   Deno.mkdirSync(backup.slice(0, backup.lastIndexOf("/")), { recursive: true });
   Deno.copyFileSync(entry.exercisePath, backup);

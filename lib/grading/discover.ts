@@ -92,3 +92,25 @@ export async function loadExercise(
   }
   return { ...grader, hiddenChecks };
 }
+
+/**
+ * The stub as the course shipped it: the first version git recorded, so that a learner's
+ * edits (committed or not) never count as "the stub". Null outside a git checkout.
+ */
+export async function originalStub(
+  entry: ExerciseEntry,
+  root = COURSE_ROOT,
+): Promise<string | null> {
+  const relative = entry.exercisePath.slice(root.length + 1);
+  const git = (args: string[]) =>
+    new Deno.Command("git", { args, cwd: root, stdout: "piped", stderr: "null" }).output().catch(
+      () => null,
+    );
+  const log = await git(["log", "--diff-filter=A", "--format=%H", "--", relative]);
+  const first = log?.success
+    ? new TextDecoder().decode(log.stdout).trim().split("\n").at(-1)
+    : undefined;
+  if (!first) return null;
+  const show = await git(["show", `${first}:${relative}`]);
+  return show?.success ? new TextDecoder().decode(show.stdout) : null;
+}
