@@ -1,0 +1,75 @@
+/**
+ * APPEND (RFC 3501 6.3.11, with RFC 4315's APPENDUID): store a message the client sends
+ * as a literal, synchronizing `{n}` or, with LITERAL+, non-synchronizing `{n+}`.
+ *
+ * @module
+ */
+
+import { STATE } from "../constants.ts";
+import { DateError, parseDateTime } from "../date.ts";
+import { canonicalFlag } from "../flags.ts";
+import type { SharedMailbox } from "../mailbox.ts";
+import type { Session } from "../session.ts";
+import { bytesOf, type ImapValue, textOf } from "../values.ts";
+import { CommandError, type CommandHandler, mailboxArg } from "./types.ts";
+
+/** The shared mailbox to write into, or NO [TRYCREATE] (RFC 3501 6.3.11). */
+export async function targetMailbox(session: Session, name: string): Promise<SharedMailbox> {
+  try {
+    return await session.config.registry.get(session.user!, session.maildir!, name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || (error as Error).name === "MailboxNameError") {
+      throw new CommandError("NO", `No such mailbox ${JSON.stringify(name)}`, "TRYCREATE");
+    }
+    throw error;
+  }
+}
+
+/** Flags given as a list of atoms; keywords are accepted and not kept. */
+export function flagList(value: ImapValue): string[] {
+  if (value.type !== "list") throw new CommandError("BAD", "Expected a parenthesized flag list");
+  return value.items.map((v) => {
+    const flag = textOf(v);
+    if (v.type !== "atom" || flag === null) throw new CommandError("BAD", "Flags must be atoms");
+    return canonicalFlag(flag) ?? flag;
+  });
+}
+
+/** RFC 3501 6.3.11. */
+export const APPEND: CommandHandler = {
+  states: [STATE.Authenticated, STATE.Selected],
+  async run(session, command) {
+    const args = [...command.args];
+    if (args.length < 2 || args.length > 4) {
+      throw new CommandError(
+        "BAD",
+        "APPEND expects a mailbox, optional flags and date, and a message literal",
+      );
+    }
+    const name = mailboxArg(args.shift());
+    const message = args.pop()!;
+    let flags: string[] = [];
+    let date: Date | undefined;
+    for (const arg of args) {
+      if (arg.type === "list") flags = flagList(arg);
+      else if (arg.type === "string") {
+        try {
+          date = parseDateTime(arg.value);
+        } catch (error) {
+          if (error instanceof DateError) throw new CommandError("BAD", error.message);
+          throw error;
+        }
+      } else throw new CommandError("BAD", "APPEND: expected flags (...) or a quoted date-time");
+    }
+    const bytes = message.type === "literal" || message.type === "string" ? bytesOf(message) : null;
+    if (bytes === null) throw new CommandError("BAD", "APPEND: the message must be a literal");
+    if (bytes.length === 0) throw new CommandError("NO", "APPEND: the message is empty");
+    const target = await targetMailbox(session, name);
+    const uid = await target.append(bytes, flags, date);
+    return {
+      status: "OK",
+      code: `APPENDUID ${target.uidValidity} ${uid}`,
+      text: "APPEND completed",
+    };
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * COPY and MOVE, plain and UID (RFC 3501 6.4.7, RFC 6851, with RFC 4315's COPYUID).
+ *
+ * @module
+ */
+
+import { STATE } from "../constants.ts";
+import type { Session } from "../session.ts";
+import { formatSequenceSet } from "../sequence_set.ts";
+import { targetMailbox } from "./append.ts";
+import { sequenceArg } from "./fetch.ts";
+import {
+  type Command,
+  CommandError,
+  type CommandHandler,
+  type CommandResult,
+  mailboxArg,
+} from "./types.ts";
+
+async function copy(session: Session, command: Command, move: boolean): Promise<CommandResult> {
+  if (command.args.length !== 2) {
+    throw new CommandError("BAD", `${command.name} expects a sequence set and a mailbox`);
+  }
+  const selected = session.selected!;
+  const set = sequenceArg(command.args[0]);
+  const target = await targetMailbox(session, mailboxArg(command.args[1]));
+  if (move && selected.readOnly) {
+    throw new CommandError("NO", "The mailbox is read-only", "READ-ONLY");
+  }
+  if (!command.uid && selected.outOfRange(set)) {
+    throw new CommandError("BAD", `${command.name}: message sequence number out of range`);
+  }
+  const source = selected.shared;
+  const from: number[] = [], to: number[] = [];
+  for (const uid of selected.resolve(set, command.uid)) {
+    const record = source.byUid.get(uid);
+    const message = record && await source.load(uid);
+    if (!record || !message) continue;
+    to.push(await target.append(message.bytes, record.flags, record.internalDate));
+    from.push(uid);
+  }
+  const code = from.length
+    ? `COPYUID ${target.uidValidity} ${formatSequenceSet(from)} ${formatSequenceSet(to)}`
+    : undefined;
+  if (!move) return { status: "OK", code, text: "COPY completed" };
+  // RFC 6851 3.3: COPYUID comes in an untagged OK before the EXPUNGEs.
+  if (code) session.sendText(`* OK [${code}] Moved`);
+  if (target !== source) {
+    await source.setFlags(from, "+", ["\\Deleted"]);
+    await source.expunge(from);
+  }
+  return { status: "OK", text: "MOVE completed" };
+}
+
+/** RFC 3501 6.4.7. */
+export const COPY: CommandHandler = {
+  states: [STATE.Selected],
+  uid: true,
+  run: (session, command) => copy(session, command, false),
+};
+
+/** RFC 6851: COPY, then expunge the originals, atomically as far as the client can see. */
+export const MOVE: CommandHandler = {
+  states: [STATE.Selected],
+  uid: true,
+  run: (session, command) => copy(session, command, true),
+};

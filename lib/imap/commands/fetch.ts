@@ -1,0 +1,238 @@
+/**
+ * FETCH and UID FETCH (RFC 3501 6.4.5, 6.4.8, 7.4.2): flags, UID, dates, sizes, the
+ * ENVELOPE and BODYSTRUCTURE computed on the server, and any section of a message,
+ * whole or a byte range. This is what lets an IMAP client download less than a POP3
+ * client: a header, one MIME part, the first kilobyte.
+ *
+ * @module
+ */
+
+import { bodyStructure } from "../body_structure.ts";
+import { STATE } from "../constants.ts";
+import { formatDateTime } from "../date.ts";
+import { envelope } from "../envelope.ts";
+import type { LoadedMessage } from "../mailbox.ts";
+import { parseSection, type Section, SectionError } from "../section.ts";
+import { sectionBytes } from "../section.ts";
+import { parseSequenceSet, SequenceSetError } from "../sequence_set.ts";
+import type { Session } from "../session.ts";
+import {
+  atom,
+  type AtomValue,
+  type ImapValue,
+  list,
+  literal,
+  NIL,
+  str,
+  textOf,
+} from "../values.ts";
+import { type Command, CommandError, type CommandHandler } from "./types.ts";
+
+/** One requested data item. */
+type Item =
+  | {
+    kind: "FLAGS" | "UID" | "INTERNALDATE" | "RFC822.SIZE" | "ENVELOPE" | "BODYSTRUCTURE" | "BODY";
+  }
+  | {
+    kind: "section";
+    /** The name to answer with: BODY[...] (never BODY.PEEK), RFC822, RFC822.HEADER, RFC822.TEXT. */
+    name: string;
+    section: Section;
+    /** The section values to echo back (field names as the client wrote them). */
+    echo: ImapValue[] | null;
+    partial?: [number] | [number, number];
+    /** Whether fetching it sets \Seen (BODY[] does, BODY.PEEK[] and RFC822.HEADER do not). */
+    setsSeen: boolean;
+  };
+
+const MACROS: Record<string, string[]> = {
+  ALL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
+  FAST: ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
+  FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
+};
+const SIMPLE = ["FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY"];
+
+function parseItem(value: ImapValue): Item {
+  if (value.type !== "atom") throw new CommandError("BAD", "FETCH: expected a data item name");
+  const name = value.value.toUpperCase();
+  if (value.section) {
+    if (name !== "BODY" && name !== "BODY.PEEK") {
+      throw new CommandError("BAD", `FETCH: ${value.value}[...] is not a data item`);
+    }
+    let section: Section;
+    try {
+      section = parseSection(value.section);
+    } catch (error) {
+      if (error instanceof SectionError) throw new CommandError("BAD", error.message);
+      throw error;
+    }
+    if (value.partial?.length === 2 && value.partial[1] === 0) {
+      throw new CommandError("BAD", "FETCH: a partial range of 0 octets");
+    }
+    return {
+      kind: "section",
+      name: "BODY",
+      section,
+      echo: value.section,
+      partial: value.partial,
+      setsSeen: name === "BODY",
+    };
+  }
+  if (value.partial) throw new CommandError("BAD", "FETCH: <partial> needs a [section]");
+  switch (name) {
+    case "RFC822":
+      return {
+        kind: "section",
+        name,
+        section: { path: [], text: "", fields: [] },
+        echo: null,
+        setsSeen: true,
+      };
+    case "RFC822.HEADER":
+      return {
+        kind: "section",
+        name,
+        section: { path: [], text: "HEADER", fields: [] },
+        echo: null,
+        setsSeen: false,
+      };
+    case "RFC822.TEXT":
+      return {
+        kind: "section",
+        name,
+        section: { path: [], text: "TEXT", fields: [] },
+        echo: null,
+        setsSeen: true,
+      };
+  }
+  if (SIMPLE.includes(name)) return { kind: name as "FLAGS" };
+  throw new CommandError("BAD", `FETCH: unknown data item ${JSON.stringify(value.value)}`);
+}
+
+/** Parse FETCH's item argument: a macro, one item, or a list (RFC 3501 6.4.5). */
+export function parseFetchItems(value: ImapValue | undefined): Item[] {
+  if (!value) throw new CommandError("BAD", "FETCH expects a sequence set and data items");
+  const word = value.type === "atom" && !value.section ? value.value.toUpperCase() : "";
+  if (MACROS[word]) return MACROS[word].map((w) => parseItem(atom(w)));
+  if (value.type === "list") {
+    if (!value.items.length) throw new CommandError("BAD", "FETCH: empty list of data items");
+    return value.items.map(parseItem);
+  }
+  return [parseItem(value)];
+}
+
+/** Parse a sequence set argument, or BAD. */
+export function sequenceArg(value: ImapValue | undefined) {
+  const text = textOf(value);
+  if (value?.type !== "atom" || text === null) {
+    throw new CommandError("BAD", "Expected a sequence set");
+  }
+  try {
+    return parseSequenceSet(text);
+  } catch (error) {
+    if (error instanceof SequenceSetError) throw new CommandError("BAD", error.message);
+    throw error;
+  }
+}
+
+function sliceFor(bytes: Uint8Array, partial?: [number] | [number, number]): Uint8Array {
+  if (!partial) return bytes;
+  const start = Math.min(partial[0], bytes.length);
+  const end = partial.length === 2 ? Math.min(bytes.length, start + partial[1]) : bytes.length;
+  return bytes.subarray(start, end);
+}
+
+/** Fetch items for the messages named by `uids`, answering one `* n FETCH (...)` each. */
+export async function fetchMessages(
+  session: Session,
+  uids: readonly number[],
+  items: Item[],
+  withUid: boolean,
+): Promise<void> {
+  const selected = session.selected!;
+  const shared = selected.shared;
+  if (withUid && !items.some((i) => i.kind === "UID")) items = [{ kind: "UID" }, ...items];
+  const setsSeen = !selected.readOnly && items.some((i) => i.kind === "section" && i.setsSeen);
+  const needsContent = items.some((i) =>
+    i.kind === "section" || i.kind === "ENVELOPE" || i.kind === "BODYSTRUCTURE" || i.kind === "BODY"
+  );
+  for (const uid of uids) {
+    const record = shared.byUid.get(uid);
+    if (!record) continue; // expunged by another session; its EXPUNGE comes later
+    let message: LoadedMessage | null = null;
+    if (needsContent) {
+      message = await shared.load(uid);
+      if (!message) continue;
+    }
+    let flagsChanged = false;
+    if (setsSeen && !record.letters.includes("S")) {
+      flagsChanged = (await shared.setFlags([uid], "+", ["\\Seen"])).length > 0;
+    }
+    const out: ImapValue[] = [];
+    for (const item of items) {
+      switch (item.kind) {
+        case "UID":
+          out.push(atom("UID"), atom(uid));
+          break;
+        case "FLAGS":
+          out.push(atom("FLAGS"), list(...selected.flagsOf(uid).map((f) => atom(f))));
+          break;
+        case "INTERNALDATE":
+          out.push(atom("INTERNALDATE"), str(formatDateTime(record.internalDate)));
+          break;
+        case "RFC822.SIZE":
+          out.push(atom("RFC822.SIZE"), atom(await shared.wireSize(record)));
+          break;
+        case "ENVELOPE":
+          out.push(atom("ENVELOPE"), envelope(message!.mime));
+          break;
+        case "BODYSTRUCTURE":
+        case "BODY":
+          out.push(
+            atom(item.kind),
+            bodyStructure(message!.bytes, message!.mime, item.kind === "BODYSTRUCTURE"),
+          );
+          break;
+        case "section": {
+          const bytes = sectionBytes(message!.bytes, message!.mime, item.section);
+          if (item.echo) {
+            const name: AtomValue = { type: "atom", value: "BODY", section: item.echo };
+            // RFC 3501 7.4.2: the response names only the origin of a partial range.
+            if (item.partial) name.partial = [item.partial[0]];
+            out.push(name, bytes === null ? NIL : literal(sliceFor(bytes, item.partial)));
+          } else {
+            out.push(atom(item.name), bytes === null ? NIL : literal(bytes));
+          }
+        }
+      }
+    }
+    if (flagsChanged) {
+      // RFC 3501 6.4.5: a \Seen set by FETCH is reported, with the FLAGS item.
+      selected.told.set(uid, shared.byUid.get(uid)?.letters ?? "");
+      if (!items.some((i) => i.kind === "FLAGS")) {
+        out.push(atom("FLAGS"), list(...selected.flagsOf(uid).map((f) => atom(f))));
+      }
+    }
+    session.send([atom("*"), atom(selected.seqOf(uid)), atom("FETCH"), list(...out)]);
+    await session.flushIfLarge();
+  }
+}
+
+/** RFC 3501 6.4.5 and 6.4.8. */
+export const FETCH: CommandHandler = {
+  states: [STATE.Selected],
+  uid: true,
+  async run(session: Session, command: Command) {
+    if (command.args.length !== 2) {
+      throw new CommandError("BAD", "FETCH expects a sequence set and data items");
+    }
+    const set = sequenceArg(command.args[0]);
+    const items = parseFetchItems(command.args[1]);
+    const selected = session.selected!;
+    if (!command.uid && selected.outOfRange(set)) {
+      // RFC 9051 6.4.5 and Dovecot: a sequence number past the end is BAD.
+      throw new CommandError("BAD", "FETCH: message sequence number out of range");
+    }
+    await fetchMessages(session, selected.resolve(set, command.uid), items, command.uid);
+  },
+};

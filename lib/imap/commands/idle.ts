@@ -1,0 +1,64 @@
+/**
+ * IDLE (RFC 2177): the client stops polling and the server pushes EXISTS, EXPUNGE and
+ * FETCH updates as they happen, until the client sends DONE. IMAP can push, too.
+ *
+ * Changes made through this server wake the session at once (the shared mailbox calls
+ * its listeners); changes made by other programs (an SMTP server in another process,
+ * mbsync, Dovecot) are found by polling the Maildir every `pollIntervalMs` (three `stat`
+ * calls, see mailbox.ts).
+ *
+ * @module
+ */
+
+import { STATE } from "../constants.ts";
+import { CommandError, type CommandHandler } from "./types.ts";
+
+/** RFC 2177 3. */
+export const IDLE: CommandHandler = {
+  states: [STATE.Authenticated, STATE.Selected],
+  async run(session, command) {
+    if (command.args.length) throw new CommandError("BAD", "IDLE takes no arguments");
+    session.sendText("+ idling");
+    await session.flush();
+    let wake: () => void = () => {};
+    const unlisten = session.selected?.shared.listen(() => wake()) ?? (() => {});
+    const line = session.reader.readLine();
+    line.catch(() => {}); // observed below; keep an early rejection from going unhandled
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      while (true) {
+        const tick = new Promise<"tick">((resolve) => {
+          wake = () => resolve("tick");
+          timer = setTimeout(() => resolve("tick"), session.config.pollIntervalMs);
+        });
+        const closing = session.config.closing.then(() => "closing" as const);
+        const event = await Promise.race([line, tick, closing]);
+        clearTimeout(timer);
+        if (event === "closing") {
+          session.sendText("* BYE Server shutting down");
+          session.logout();
+          return;
+        }
+        if (event === "tick") {
+          await session.sendUpdates({ expunge: true });
+          await session.flush();
+          continue;
+        }
+        if (event === null) {
+          session.logout(); // the client vanished
+          return;
+        }
+        if (event.trim().toUpperCase() !== "DONE") {
+          throw new CommandError(
+            "BAD",
+            `Expected DONE to end IDLE, got ${JSON.stringify(event.slice(0, 40))}`,
+          );
+        }
+        return { status: "OK", text: "IDLE terminated" };
+      }
+    } finally {
+      clearTimeout(timer);
+      unlisten();
+    }
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * What every command handler is: the states it is valid in and a function that runs it
+ * (the shape of go-imap's and imapflow's one-file-per-command layout).
+ *
+ * @module
+ */
+
+import type { State } from "../constants.ts";
+import type { Session } from "../session.ts";
+import { decodeMailboxName, Utf7Error } from "../utf7.ts";
+import { type ImapValue, textOf } from "../values.ts";
+
+/** The tagged reply a handler ends with (RFC 3501 7.1). */
+export interface CommandResult {
+  status: "OK" | "NO" | "BAD";
+  /** A response code without brackets, e.g. "READ-WRITE" or "APPENDUID 7 3". */
+  code?: string;
+  text: string;
+}
+
+/** A command as the dispatcher hands it over. */
+export interface Command {
+  tag: string;
+  /** Upper-case name; for UID commands the inner name ("FETCH"), with `uid` set. */
+  name: string;
+  uid: boolean;
+  args: ImapValue[];
+}
+
+/** One command's implementation. */
+export interface CommandHandler {
+  /** The states it is valid in (RFC 3501 6.1 to 6.4). */
+  states: readonly State[];
+  /** Whether it may be prefixed by UID (RFC 3501 6.4.8, RFC 4315, RFC 6851). */
+  uid?: boolean;
+  /** Run it; return nothing for "OK <name> completed". Throw {@linkcode CommandError} for NO/BAD. */
+  run(session: Session, command: Command): Promise<CommandResult | void>;
+}
+
+/** A NO or BAD reply, thrown by a handler. */
+export class CommandError extends Error {
+  readonly status: "NO" | "BAD";
+  readonly code?: string;
+  constructor(status: "NO" | "BAD", message: string, code?: string) {
+    super(message);
+    this.name = "CommandError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Throw BAD unless there are exactly `count` arguments. */
+export function expectArgs(command: Command, count: number, usage: string): void {
+  if (command.args.length !== count) {
+    throw new CommandError("BAD", `${command.name} expects ${usage}`);
+  }
+}
+
+/** An astring argument (atom, quoted or literal); NIL counts as the word NIL. */
+export function astring(value: ImapValue | undefined, what: string): string {
+  if (value?.type === "nil") return "NIL";
+  const text = textOf(value);
+  if (text === null) throw new CommandError("BAD", `Expected ${what}`);
+  return text;
+}
+
+/** A mailbox argument: modified UTF-7 decoded, "INBOX" in any case made canonical (RFC 3501 5.1). */
+export function mailboxArg(value: ImapValue | undefined): string {
+  const wire = astring(value, "a mailbox name");
+  let name: string;
+  try {
+    name = decodeMailboxName(wire);
+  } catch (error) {
+    if (error instanceof Utf7Error) throw new CommandError("BAD", error.message);
+    throw error;
+  }
+  return name.toUpperCase() === "INBOX" ? "INBOX" : name;
+}

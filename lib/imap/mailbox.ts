@@ -1,0 +1,315 @@
+/**
+ * One Maildir folder as IMAP sees it, shared by every session of a server that has it
+ * selected: UIDs (kept in `course-uidlist`), flags (kept in the Maildir file names) and
+ * a change counter that sessions compare against to send EXISTS, EXPUNGE and FETCH
+ * updates (RFC 3501 7.3.1, 7.4.1, 7.4.2; RFC 3501 5.2: "the server MUST send" them).
+ *
+ * How changes from elsewhere are noticed: {@linkcode SharedMailbox.refresh} stats the
+ * folder's new/ and cur/ directories and the uidlist. Delivering, deleting or renaming a
+ * file (a flag change renames it) changes a directory's mtime, so three `stat` calls tell
+ * whether anything changed, however big the folder; only then is the folder listed again.
+ * Deno reports mtimes in milliseconds, so two changes within one millisecond could hide
+ * the second: while the newest mtime is less than two seconds old, we list anyway. We
+ * poll like this rather than use `Deno.watchFs` because polling also works on network
+ * file systems, needs no resource that tests would have to close, and costs three stats
+ * per NOOP or IDLE tick.
+ *
+ * @module
+ */
+
+import { folderDirName, type Maildir } from "../maildir/mod.ts";
+import { fromLetters, toLetters } from "./flags.ts";
+import { type MimePart, parseMime, toCrlf } from "./mime.ts";
+import { newUidList, readUidList, type UidList, UIDLIST_FILE, writeUidList } from "./uidlist.ts";
+
+/** One message as the mailbox knows it. */
+export interface MessageRecord {
+  uid: number;
+  /** The Maildir id (stable across flag changes). */
+  id: string;
+  /** Maildir flag letters, e.g. "FS". */
+  letters: string;
+  /** IMAP flags derived from the letters (\Recent is per session, not here). */
+  flags: string[];
+  /** Bytes on disk; the size sent (CRLF line ends) may differ, see {@linkcode SharedMailbox.wireSize}. */
+  diskSize: number;
+  internalDate: Date;
+  /** Still in new/: no IMAP session has announced it yet. */
+  isNew: boolean;
+}
+
+/** A message's bytes (with CRLF line ends) and its MIME tree. */
+export interface LoadedMessage {
+  bytes: Uint8Array;
+  mime: MimePart;
+}
+
+const RECENT_MS = 2000;
+
+/** A folder shared by sessions; all changes go through it. */
+export class SharedMailbox {
+  readonly maildir: Maildir;
+  readonly folder: string;
+  /** The folder's directory (where new/, cur/ and the uidlist live). */
+  readonly dir: string;
+  uidValidity = 0;
+  uidNext = 1;
+  /** Messages in UID order: position + 1 is the sequence number of a fresh SELECT. */
+  messages: MessageRecord[] = [];
+  byUid = new Map<number, MessageRecord>();
+  /** Bumped on every change; sessions compare it to decide whether to look. */
+  version = 0;
+  #uidList: UidList | null = null;
+  #stamp = "";
+  #queue: Promise<unknown> = Promise.resolve();
+  readonly #listeners = new Set<() => void>();
+  /** Sizes with CRLF line ends, by id, learnt when a message is first read. */
+  readonly #wireSizes = new Map<string, number>();
+  /** A few recently read messages: clients often FETCH several items of one message in a row. */
+  readonly #recent = new Map<number, LoadedMessage>();
+
+  constructor(maildir: Maildir, folder: string) {
+    this.maildir = maildir;
+    this.folder = folder;
+    const sub = folderDirName(folder);
+    this.dir = sub ? `${maildir.root}/${sub}` : maildir.root;
+  }
+
+  /** Run `task` after every earlier task of this mailbox: one change at a time. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Be told (e.g. while in IDLE) when this mailbox changes. Returns the unsubscribe function. */
+  listen(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async #stampNow(): Promise<{ stamp: string; fresh: boolean }> {
+    const times = await Promise.all(
+      ["new", "cur", UIDLIST_FILE].map((p) =>
+        Deno.stat(`${this.dir}/${p}`).then((s) => s.mtime?.getTime() ?? 0, () => -1)
+      ),
+    );
+    return { stamp: times.join("|"), fresh: Date.now() - Math.max(...times) < RECENT_MS };
+  }
+
+  /**
+   * Bring the in-memory view up to date with the disk; cheap when nothing changed.
+   * @throws {Deno.errors.NotFound} the folder no longer exists.
+   */
+  refresh(force = false): Promise<boolean> {
+    return this.#serial(() => this.#refresh(force));
+  }
+
+  async #refresh(force: boolean): Promise<boolean> {
+    const { stamp, fresh } = await this.#stampNow();
+    if (!force && !fresh && stamp === this.#stamp) return false;
+    const infos = await this.maildir.list(this.folder);
+    if (!this.#uidList || stamp.split("|")[2] !== this.#stamp.split("|")[2]) {
+      this.#uidList = (await readUidList(this.dir)) ?? this.#uidList ?? newUidList();
+    }
+    const list = this.#uidList;
+    let dirty = false;
+    const seen = new Set<string>();
+    for (const info of infos) {
+      seen.add(info.id);
+      if (!list.uids.has(info.id)) {
+        list.uids.set(info.id, list.uidNext++);
+        dirty = true;
+      }
+    }
+    for (const id of list.uids.keys()) {
+      if (!seen.has(id)) {
+        list.uids.delete(id);
+        this.#wireSizes.delete(id);
+        dirty = true;
+      }
+    }
+    if (dirty || list.uidValidity !== this.uidValidity) await writeUidList(this.dir, list);
+    const records = infos.map((info): MessageRecord => ({
+      uid: list.uids.get(info.id)!,
+      id: info.id,
+      letters: info.flags,
+      flags: fromLetters(info.flags),
+      diskSize: info.size,
+      internalDate: info.internalDate,
+      isNew: info.isNew,
+    })).sort((a, b) => a.uid - b.uid);
+    const changed = this.#differs(records) || list.uidValidity !== this.uidValidity;
+    this.messages = records;
+    this.byUid = new Map(records.map((r) => [r.uid, r]));
+    this.uidValidity = list.uidValidity;
+    this.uidNext = list.uidNext;
+    this.#stamp = (await this.#stampNow()).stamp === stamp ? stamp : "";
+    if (changed) {
+      this.version++;
+      for (const listener of this.#listeners) listener();
+    }
+    return changed;
+  }
+
+  #differs(records: MessageRecord[]): boolean {
+    if (records.length !== this.messages.length) return true;
+    return records.some((r, i) => {
+      const old = this.messages[i];
+      return old.uid !== r.uid || old.letters !== r.letters;
+    });
+  }
+
+  /**
+   * Change flags of messages (STORE, and \Seen set by FETCH BODY[]): `+` adds, `-`
+   * removes, `=` replaces. Keywords are not stored (PERMANENTFLAGS says so).
+   * Returns the UIDs whose flags changed.
+   */
+  setFlags(
+    uids: readonly number[],
+    mode: "+" | "-" | "=",
+    flags: readonly string[],
+  ): Promise<number[]> {
+    return this.#serial(async () => {
+      const changed: number[] = [];
+      const wanted = toLetters(flags).split("");
+      for (const uid of uids) {
+        const record = this.byUid.get(uid);
+        if (!record) continue;
+        const keep = [...record.letters].filter((l) =>
+          mode === "+" || (mode === "-" && !wanted.includes(l)) ||
+          (mode === "=" && !"SRFTD".includes(l))
+        );
+        const letters = [...new Set([...keep, ...(mode === "-" ? [] : wanted)])].sort().join("");
+        if (letters === record.letters) continue;
+        try {
+          await this.maildir.setFlags(record.id, letters, this.folder);
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) continue; // expunged meanwhile
+          throw error;
+        }
+        changed.push(uid);
+      }
+      if (changed.length) await this.#refresh(true);
+      return changed;
+    });
+  }
+
+  /** Move messages from new/ to cur/ once a session has announced them (the \Recent handover). */
+  markOld(uids: readonly number[]): Promise<void> {
+    return this.#serial(async () => {
+      let any = false;
+      for (const uid of uids) {
+        const record = this.byUid.get(uid);
+        if (!record?.isNew) continue;
+        await this.maildir.setFlags(record.id, record.letters, this.folder).catch(() => {});
+        any = true;
+      }
+      if (any) await this.#refresh(true);
+    });
+  }
+
+  /** Store a new message (APPEND, COPY); returns its UID. */
+  append(bytes: Uint8Array, flags: readonly string[], date?: Date): Promise<number> {
+    return this.#serial(async () => {
+      await this.#refresh(false);
+      const info = await this.maildir.deliver(bytes, {
+        folder: this.folder,
+        flags: toLetters(flags),
+        date,
+      });
+      const list = this.#uidList!;
+      const uid = list.uidNext++;
+      list.uids.set(info.id, uid);
+      await writeUidList(this.dir, list);
+      await this.#refresh(true);
+      return uid;
+    });
+  }
+
+  /** Delete messages for good (EXPUNGE): those given that carry \Deleted. Returns their UIDs. */
+  expunge(uids?: readonly number[]): Promise<number[]> {
+    return this.#serial(async () => {
+      const doomed = (uids ? uids.map((u) => this.byUid.get(u)!).filter(Boolean) : this.messages)
+        .filter((r) => r.letters.includes("T"));
+      for (const record of doomed) {
+        await this.maildir.remove(record.id, this.folder).catch((error) => {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        });
+        this.#recent.delete(record.uid);
+      }
+      if (doomed.length) await this.#refresh(true);
+      return doomed.map((r) => r.uid);
+    });
+  }
+
+  /** The message, CRLF line ends guaranteed, or null if it vanished. */
+  async load(uid: number): Promise<LoadedMessage | null> {
+    const cached = this.#recent.get(uid);
+    if (cached) return cached;
+    const record = this.byUid.get(uid);
+    if (!record) return null;
+    let raw: Uint8Array;
+    try {
+      raw = await this.maildir.read(record.id, this.folder);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+    const bytes = toCrlf(raw);
+    this.#wireSizes.set(record.id, bytes.length);
+    const loaded = { bytes, mime: parseMime(bytes) };
+    this.#recent.set(uid, loaded);
+    if (this.#recent.size > 16) this.#recent.delete(this.#recent.keys().next().value!);
+    return loaded;
+  }
+
+  /** RFC822.SIZE: the size as sent (CRLF line ends), reading the file once if it has to. */
+  async wireSize(record: MessageRecord): Promise<number> {
+    const known = this.#wireSizes.get(record.id);
+    if (known !== undefined) return known;
+    const loaded = await this.load(record.uid);
+    return loaded ? loaded.bytes.length : record.diskSize;
+  }
+
+  /** Tell listeners without a change on disk (e.g. after a rename). */
+  touch(): void {
+    this.version++;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** The mailboxes of one server, so sessions on the same folder share one {@linkcode SharedMailbox}. */
+export class MailboxRegistry {
+  readonly #boxes = new Map<string, SharedMailbox>();
+
+  /** The shared mailbox of a user's folder, refreshed. @throws {Deno.errors.NotFound} no such folder. */
+  async get(user: string, maildir: Maildir, folder: string): Promise<SharedMailbox> {
+    const key = `${user}\0${folder}`;
+    let box = this.#boxes.get(key);
+    if (!box) {
+      box = new SharedMailbox(maildir, folder);
+      this.#boxes.set(key, box);
+    }
+    try {
+      await box.refresh();
+    } catch (error) {
+      this.#boxes.delete(key);
+      throw error;
+    }
+    return box;
+  }
+
+  /** Forget a folder (and its sub-folders) after DELETE or RENAME. */
+  forget(user: string, folder: string): void {
+    for (const [key, box] of this.#boxes) {
+      if (
+        key.startsWith(`${user}\0`) &&
+        (box.folder === folder || box.folder.startsWith(folder + "/"))
+      ) {
+        this.#boxes.delete(key);
+        box.touch();
+      }
+    }
+  }
+}

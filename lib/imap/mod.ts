@@ -1,0 +1,25 @@
+/**
+ * IMAP (RFC 3501 IMAP4rev1, with parts of RFC 9051 IMAP4rev2): framing, parser and
+ * compiler, the server over a Maildir store, and a client.
+ *
+ * @module
+ */
+export * from "./constants.ts";
+export * from "./values.ts";
+export * from "./framing.ts";
+export * from "./parser.ts";
+export * from "./compiler.ts";
+export * from "./utf7.ts";
+export * from "./sequence_set.ts";
+export * from "./date.ts";
+export * from "./search.ts";
+export * from "./mime.ts";
+export * from "./section.ts";
+export * from "./envelope.ts";
+export * from "./body_structure.ts";
+export * from "./flags.ts";
+export * from "./uidlist.ts";
+export * from "./mailbox.ts";
+export * from "./selected.ts";
+export * from "./session.ts";
+export * from "./server.ts";

@@ -1,0 +1,289 @@
+/**
+ * SEARCH keys (RFC 3501 6.4.4): parsing into a tree, and matching one message.
+ *
+ * Matching is pure: the caller hands in what the key needs (flags, size, dates, and the
+ * header or the full text only when {@linkcode searchNeeds} says so), so a search over
+ * flags never opens a message file.
+ *
+ * @module
+ */
+
+import { DateError, parseSearchDate } from "./date.ts";
+import { decodeWords } from "./envelope.ts";
+import {
+  parseSequenceSet,
+  type SequenceSet,
+  SequenceSetError,
+  setContains,
+} from "./sequence_set.ts";
+import { type ImapValue, isAtom, numberOf, textOf } from "./values.ts";
+
+/** A parsed search key. */
+export type SearchKey =
+  | { op: "all" }
+  | { op: "flag"; flag: string; set: boolean }
+  | { op: "new" }
+  | { op: "old" }
+  | { op: "header"; field: string; value: string }
+  | { op: "body"; value: string }
+  | { op: "text"; value: string }
+  | { op: "date"; which: "internal" | "sent"; cmp: "before" | "on" | "since"; date: Date }
+  | { op: "size"; cmp: "larger" | "smaller"; size: number }
+  | { op: "uid"; set: SequenceSet }
+  | { op: "seq"; set: SequenceSet }
+  | { op: "not"; key: SearchKey }
+  | { op: "or"; a: SearchKey; b: SearchKey }
+  | { op: "and"; keys: SearchKey[] };
+
+/** A search program that does not follow RFC 3501 6.4.4. */
+export class SearchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SearchError";
+  }
+}
+
+const FLAG_KEYS: Record<string, [string, boolean]> = {
+  ANSWERED: ["\\Answered", true],
+  DELETED: ["\\Deleted", true],
+  DRAFT: ["\\Draft", true],
+  FLAGGED: ["\\Flagged", true],
+  SEEN: ["\\Seen", true],
+  RECENT: ["\\Recent", true],
+  UNANSWERED: ["\\Answered", false],
+  UNDELETED: ["\\Deleted", false],
+  UNDRAFT: ["\\Draft", false],
+  UNFLAGGED: ["\\Flagged", false],
+  UNSEEN: ["\\Seen", false],
+};
+const HEADER_KEYS = ["BCC", "CC", "FROM", "SUBJECT", "TO"];
+const DATE_KEYS: Record<string, ["internal" | "sent", "before" | "on" | "since"]> = {
+  BEFORE: ["internal", "before"],
+  ON: ["internal", "on"],
+  SINCE: ["internal", "since"],
+  SENTBEFORE: ["sent", "before"],
+  SENTON: ["sent", "on"],
+  SENTSINCE: ["sent", "since"],
+};
+
+/**
+ * Parse search keys (all ANDed together, as RFC 3501 6.4.4 says).
+ *
+ * @example
+ * ```ts
+ * import { parseSearch } from "./search.ts";
+ * import { atom, str } from "./values.ts";
+ * const key = parseSearch([atom("UNSEEN"), atom("FROM"), str("alice")]);
+ * if (key.op !== "and" || key.keys.length !== 2) throw new Error("unexpected");
+ * ```
+ */
+export function parseSearch(values: readonly ImapValue[]): SearchKey {
+  let i = 0;
+  const next = (what: string): ImapValue => {
+    const v = values[i++];
+    if (!v) throw new SearchError(`Cannot parse SEARCH: ${what} missing at the end`);
+    return v;
+  };
+  const string = (key: string): string => {
+    const text = textOf(next(`the string after ${key}`));
+    if (text === null) throw new SearchError(`Cannot parse SEARCH: ${key} needs a string`);
+    return text;
+  };
+  const one = (): SearchKey => {
+    const v = next("a search key");
+    if (v.type === "list") {
+      if (!v.items.length) throw new SearchError("Cannot parse SEARCH: empty parentheses");
+      return parseSearch(v.items);
+    }
+    const word = textOf(v);
+    if (v.type !== "atom" || word === null) {
+      throw new SearchError(`Cannot parse SEARCH: expected a search key, found a string`);
+    }
+    const upper = word.toUpperCase();
+    if (upper in FLAG_KEYS) {
+      const [flag, set] = FLAG_KEYS[upper];
+      return { op: "flag", flag, set };
+    }
+    if (HEADER_KEYS.includes(upper)) return { op: "header", field: upper, value: string(upper) };
+    if (upper in DATE_KEYS) {
+      const [which, cmp] = DATE_KEYS[upper];
+      try {
+        return { op: "date", which, cmp, date: parseSearchDate(string(upper)) };
+      } catch (error) {
+        if (error instanceof DateError) throw new SearchError(error.message);
+        throw error;
+      }
+    }
+    switch (upper) {
+      case "ALL":
+        return { op: "all" };
+      case "NEW":
+        return { op: "new" };
+      case "OLD":
+        return { op: "old" };
+      case "KEYWORD":
+        return { op: "flag", flag: string(upper), set: true };
+      case "UNKEYWORD":
+        return { op: "flag", flag: string(upper), set: false };
+      case "HEADER":
+        return { op: "header", field: string(upper).toUpperCase(), value: string(upper) };
+      case "BODY":
+        return { op: "body", value: string(upper) };
+      case "TEXT":
+        return { op: "text", value: string(upper) };
+      case "LARGER":
+      case "SMALLER": {
+        const size = numberOf(next(`the number after ${upper}`));
+        if (size === null) throw new SearchError(`Cannot parse SEARCH: ${upper} needs a number`);
+        return { op: "size", cmp: upper === "LARGER" ? "larger" : "smaller", size };
+      }
+      case "UID":
+        return { op: "uid", set: sequence(string(upper)) };
+      case "NOT":
+        return { op: "not", key: one() };
+      case "OR": {
+        const a = one();
+        return { op: "or", a, b: one() };
+      }
+    }
+    if (/^[\d*]/.test(word)) return { op: "seq", set: sequence(word) };
+    throw new SearchError(`Cannot parse SEARCH: unknown search key ${JSON.stringify(word)}`);
+  };
+  const keys: SearchKey[] = [];
+  while (i < values.length) keys.push(one());
+  if (keys.length === 0) throw new SearchError("Cannot parse SEARCH: no search key");
+  return keys.length === 1 ? keys[0] : { op: "and", keys };
+}
+
+function sequence(text: string): SequenceSet {
+  try {
+    return parseSequenceSet(text);
+  } catch (error) {
+    if (error instanceof SequenceSetError) throw new SearchError(error.message);
+    throw error;
+  }
+}
+
+/** Whether a key compares sizes (then the exact RFC822.SIZE must be known). */
+export function searchUsesSize(key: SearchKey): boolean {
+  switch (key.op) {
+    case "size":
+      return true;
+    case "not":
+      return searchUsesSize(key.key);
+    case "or":
+      return searchUsesSize(key.a) || searchUsesSize(key.b);
+    case "and":
+      return key.keys.some(searchUsesSize);
+    default:
+      return false;
+  }
+}
+
+/** What a message must supply for a key: nothing beyond the index, its header, or all of it. */
+export function searchNeeds(key: SearchKey): "index" | "header" | "full" {
+  switch (key.op) {
+    case "header":
+      return "header";
+    case "date":
+      return key.which === "sent" ? "header" : "index";
+    case "body":
+    case "text":
+      return "full";
+    case "not":
+      return searchNeeds(key.key);
+    case "or":
+    case "and": {
+      const needs = (key.op === "or" ? [key.a, key.b] : key.keys).map(searchNeeds);
+      return needs.includes("full") ? "full" : needs.includes("header") ? "header" : "index";
+    }
+    default:
+      return "index";
+  }
+}
+
+/** What matching looks at. `header` and `body` may be omitted when not needed. */
+export interface SearchMessage {
+  seq: number;
+  uid: number;
+  /** IMAP flags, \Recent included when it applies. */
+  flags: ReadonlySet<string>;
+  size: number;
+  internalDate: Date;
+  /** Header fields, unfolded: name (any case) and value. */
+  header?: readonly { name: string; value: string }[];
+  /** The body text (after the header). */
+  body?: string;
+}
+
+/** Largest sequence number and UID in the mailbox, for `*`. */
+export interface SearchContext {
+  maxSeq: number;
+  maxUid: number;
+}
+
+function dayOf(date: Date): number {
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+function compareDay(cmp: "before" | "on" | "since", date: Date | null, day: Date): boolean {
+  if (!date || Number.isNaN(date.getTime())) return false;
+  const d = dayOf(date), k = day.getTime();
+  return cmp === "before" ? d < k : cmp === "on" ? d === k : d >= k;
+}
+
+const includes = (haystack: string, needle: string) =>
+  haystack.toLowerCase().includes(needle.toLowerCase());
+
+/**
+ * Does a message match the key? Strings match as case-insensitive substrings
+ * (RFC 3501 6.4.4), after RFC 2047 decoding of header values.
+ */
+export function matchSearch(key: SearchKey, msg: SearchMessage, ctx: SearchContext): boolean {
+  switch (key.op) {
+    case "all":
+      return true;
+    case "flag":
+      return msg.flags.has(key.flag) === key.set;
+    case "new":
+      return msg.flags.has("\\Recent") && !msg.flags.has("\\Seen");
+    case "old":
+      return !msg.flags.has("\\Recent");
+    case "header": {
+      const fields = (msg.header ?? []).filter((h) => h.name.toUpperCase() === key.field);
+      // RFC 3501: HEADER name "" matches every message that has the field.
+      return fields.some((h) => key.value === "" || includes(decodeWords(h.value), key.value));
+    }
+    case "body":
+      return includes(msg.body ?? "", key.value);
+    case "text":
+      return includes(msg.body ?? "", key.value) ||
+        (msg.header ?? []).some((h) => includes(`${h.name}: ${decodeWords(h.value)}`, key.value));
+    case "date": {
+      if (key.which === "internal") return compareDay(key.cmp, msg.internalDate, key.date);
+      const sent = (msg.header ?? []).find((h) => h.name.toUpperCase() === "DATE");
+      return compareDay(
+        key.cmp,
+        sent ? new Date(sent.value.replace(/\([^)]*\)/g, "")) : null,
+        key.date,
+      );
+    }
+    case "size":
+      return key.cmp === "larger" ? msg.size > key.size : msg.size < key.size;
+    case "uid":
+      return setContains(key.set, msg.uid, ctx.maxUid);
+    case "seq":
+      return setContains(key.set, msg.seq, ctx.maxSeq);
+    case "not":
+      return !matchSearch(key.key, msg, ctx);
+    case "or":
+      return matchSearch(key.a, msg, ctx) || matchSearch(key.b, msg, ctx);
+    case "and":
+      return key.keys.every((k) => matchSearch(k, msg, ctx));
+  }
+}
+
+/** Whether a search string argument is an atom named `word` (for CHARSET). */
+export function isCharset(value: ImapValue | undefined): boolean {
+  return isAtom(value, "CHARSET");
+}

@@ -1,0 +1,123 @@
+/**
+ * A session's view of its selected mailbox: its own sequence numbers and what it has been
+ * told. Sequence numbers are per session (RFC 3501 2.3.1.2): they only change when this
+ * session is told EXPUNGE or EXISTS, so the view keeps its own UID list and computes,
+ * against the shared mailbox, what to tell the client next.
+ *
+ * @module
+ */
+
+import type { SharedMailbox } from "./mailbox.ts";
+import { selectFrom, type SequenceSet } from "./sequence_set.ts";
+import { atom, type ImapValue, list } from "./values.ts";
+
+/** The selected mailbox of one session. */
+export class SelectedMailbox {
+  readonly shared: SharedMailbox;
+  /** EXAMINE, or SELECT of a mailbox we may not change. */
+  readonly readOnly: boolean;
+  /** Sequence number - 1 to UID, as this client knows them. */
+  uids: number[];
+  /** Flags as last told to this client, by UID. */
+  readonly told = new Map<number, string>();
+  /** \Recent for this session (RFC 3501 2.3.2): new mail it was the first to see. */
+  readonly recent = new Set<number>();
+  #version: number;
+
+  constructor(shared: SharedMailbox, readOnly: boolean) {
+    this.shared = shared;
+    this.readOnly = readOnly;
+    this.uids = shared.messages.map((m) => m.uid);
+    for (const m of shared.messages) {
+      this.told.set(m.uid, m.letters);
+      if (m.isNew && !readOnly) this.recent.add(m.uid);
+    }
+    this.#version = shared.version;
+  }
+
+  /** Sequence number of a UID, or 0. */
+  seqOf(uid: number): number {
+    // Binary search: the UID list is ascending.
+    let lo = 0, hi = this.uids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.uids[mid] === uid) return mid + 1;
+      if (this.uids[mid] < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** The UIDs a sequence set names: by UID (UID commands) or by sequence number. */
+  resolve(set: SequenceSet, byUid: boolean): number[] {
+    if (byUid) return selectFrom(set, this.uids);
+    const seqs = selectFrom(set, this.uids.map((_, i) => i + 1));
+    return seqs.map((s) => this.uids[s - 1]);
+  }
+
+  /** True when a sequence set names a number beyond the mailbox (a NO or BAD for FETCH n). */
+  outOfRange(set: SequenceSet): boolean {
+    return set.some((r) =>
+      [r.from, r.to].some((n) => n !== "*" && n > this.uids.length) ||
+      (this.uids.length === 0 && (r.from === "*" || r.to === "*"))
+    );
+  }
+
+  /** The flags to show for a message: stored flags plus \Recent. */
+  flagsOf(uid: number): string[] {
+    const record = this.shared.byUid.get(uid);
+    const flags = record ? [...record.flags] : [];
+    if (this.recent.has(uid)) flags.push("\\Recent");
+    return flags;
+  }
+
+  /**
+   * Untagged updates since the last call (RFC 3501 7.3.1 EXISTS, 7.3.2 RECENT, 7.4.1
+   * EXPUNGE, 7.4.2 FETCH FLAGS). With `expunge: false` (during FETCH, STORE and SEARCH,
+   * RFC 3501 7.4.1) vanished messages keep their numbers until a later command.
+   */
+  updates(options: { expunge: boolean; uid?: boolean }): ImapValue[][] {
+    const shared = this.shared;
+    const out: ImapValue[][] = [];
+    if (this.#version === shared.version && !this.#pendingExpunge) return out;
+    if (options.expunge) {
+      // Highest first, so each number is still the one the client knows.
+      for (let i = this.uids.length - 1; i >= 0; i--) {
+        const uid = this.uids[i];
+        if (!shared.byUid.has(uid)) {
+          out.push([atom("*"), atom(i + 1), atom("EXPUNGE")]);
+          this.uids.splice(i, 1);
+          this.told.delete(uid);
+          this.recent.delete(uid);
+        }
+      }
+      this.#pendingExpunge = false;
+    } else {
+      this.#pendingExpunge = this.uids.some((u) => !shared.byUid.has(u));
+    }
+    this.uids.forEach((uid, i) => {
+      const record = shared.byUid.get(uid);
+      if (record && this.told.get(uid) !== record.letters) {
+        this.told.set(uid, record.letters);
+        const items = [atom("FLAGS"), list(...this.flagsOf(uid).map((f) => atom(f)))];
+        if (options.uid) items.unshift(atom("UID"), atom(uid));
+        out.push([atom("*"), atom(i + 1), atom("FETCH"), list(...items)]);
+      }
+    });
+    const last = this.uids.length ? this.uids[this.uids.length - 1] : 0;
+    const added = shared.messages.filter((m) => m.uid > last);
+    if (added.length) {
+      for (const m of added) {
+        this.uids.push(m.uid);
+        this.told.set(m.uid, m.letters);
+        if (m.isNew && !this.readOnly) this.recent.add(m.uid);
+      }
+      out.push([atom("*"), atom(this.uids.length), atom("EXISTS")]);
+      out.push([atom("*"), atom(this.recent.size), atom("RECENT")]);
+    }
+    if (!this.#pendingExpunge) this.#version = shared.version;
+    return out;
+  }
+
+  #pendingExpunge = false;
+}
