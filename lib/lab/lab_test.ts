@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { MailStore } from "../maildir/mod.ts";
+import { serveLoopback } from "../net/mod.ts";
+import { sendMail } from "../smtp/mod.ts";
+import { startLab } from "./lab.ts";
+import type { LabService } from "./services.ts";
+
+Deno.test("startLab() serves SMTP into the Maildir folder and describes itself", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "lab-" });
+  try {
+    {
+      await using lab = await startLab({
+        folder,
+        users: new Map([["alice", "pw"]]),
+        ports: { smtp: 0 },
+      });
+      const smtp = lab.listening.find((l) => l.name === "smtp")!;
+      assert.match(lab.describe(), new RegExp(`SMTP  listening on 127\\.0\\.0\\.1:${smtp.port}`));
+      assert.match(lab.describe(), /alice@localhost/);
+      await sendMail({
+        port: smtp.port,
+        from: "x@pc.test",
+        to: ["alice@localhost"],
+        data: "Subject: lab\r\n\r\nhi\r\n",
+      });
+    }
+    const box = await new MailStore(folder).mailbox("alice");
+    assert.equal((await box.list()).length, 1);
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("startLab() plugs in another service and closes the started ones when one fails", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "lab-" });
+  try {
+    const echo: LabService = {
+      name: "echo",
+      description: "a test service",
+      defaultPort: 0,
+      start: (_c, port) => serveLoopback(() => {}, { port }),
+    };
+    await using taken = serveLoopback(() => {});
+    const broken: LabService = { ...echo, name: "broken", defaultPort: taken.port };
+    await assert.rejects(
+      startLab({ folder, users: new Map(), services: [echo, broken] }),
+      new RegExp(
+        `Cannot start the broken server on 127\\.0\\.0\\.1:${taken.port}: the port is in use`,
+      ),
+    );
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

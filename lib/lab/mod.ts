@@ -1,0 +1,8 @@
+/**
+ * The mail lab: the course's mail servers together, for ordinary mail programs.
+ *
+ * @module
+ */
+export * from "./services.ts";
+export * from "./lab.ts";
+export * from "./args.ts";

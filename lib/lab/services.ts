@@ -1,0 +1,60 @@
+/**
+ * The servers the mail lab runs, as a list anyone can extend.
+ *
+ * Each chapter's server is one {@linkcode LabService}: a name (which also names its
+ * `--<name>-port` flag), a default port, and a `start` function that serves the shared
+ * Maildir tree and user table on 127.0.0.1. Plugging in another server is one entry in
+ * {@linkcode LAB_SERVICES}.
+ *
+ * @module
+ */
+
+import type { LoopbackServer } from "../net/mod.ts";
+import type { MailStore } from "../maildir/mod.ts";
+import { serveSmtp } from "../smtp/mod.ts";
+
+/** What every lab server shares. */
+export interface LabContext {
+  /** The Maildir tree: `folder/<user>/` per user. */
+  store: MailStore;
+  /** User names and passwords (for AUTH, POP3 USER/PASS, IMAP LOGIN). */
+  users: ReadonlyMap<string, string>;
+  /** Mail domains delivered locally: `user@<domain>`. */
+  domains: readonly string[];
+  /** The lab's host name, used in greetings and Received: lines. */
+  hostname: string;
+}
+
+/** One server of the lab. */
+export interface LabService {
+  /** Short name, lower case: "smtp". The flag `--smtp-port` comes from it. */
+  name: string;
+  /** What a learner points at it, e.g. "SMTP (send mail, RFC 5321)". */
+  description: string;
+  /** The port used unless a flag says otherwise. */
+  defaultPort: number;
+  /** Start serving on 127.0.0.1:`port` (0 picks a free port). */
+  start(context: LabContext, port: number): LoopbackServer | Promise<LoopbackServer>;
+}
+
+/** SMTP: mail submitted here lands in the recipients' Maildir INBOX. */
+export const SMTP_SERVICE: LabService = {
+  name: "smtp",
+  description: "SMTP (send mail, RFC 5321; AUTH PLAIN/LOGIN)",
+  defaultPort: 2525,
+  start: (context, port) =>
+    serveSmtp({
+      port,
+      hostname: context.hostname,
+      store: context.store,
+      users: context.users,
+      domains: context.domains,
+    }),
+};
+
+/**
+ * Every server `deno task lab` starts, in order. POP3 (1110) and IMAP (1143) are added
+ * here with one line each, e.g. `{ name: "pop3", description: "...", defaultPort: 1110,
+ * start: (c, port) => servePop3({ port, store: c.store, users: c.users }) }`.
+ */
+export const LAB_SERVICES: LabService[] = [SMTP_SERVICE];
