@@ -85,9 +85,13 @@ function toCrlf(text: string): string {
   return text.replace(/\r\n|\r|\n/g, "\r\n");
 }
 
-/** Pick a transfer encoding for text and encode it. */
+/**
+ * Pick a transfer encoding for text and encode it. Text is sent as whole lines
+ * (RFC 5322 2.3: the body is lines ending in CRLF), so a missing final line break is added.
+ */
 function textPart(text: string, subtype: string, eightBit: boolean): Part {
-  const body = toCrlf(text);
+  let body = toCrlf(text);
+  if (body !== "" && !body.endsWith("\r\n")) body += "\r\n";
   const bytes = encoder.encode(body);
   const longest = Math.max(...body.split("\r\n").map((l) => encoder.encode(l).length));
   let nonAscii = 0;
@@ -112,7 +116,7 @@ function textPart(text: string, subtype: string, eightBit: boolean): Part {
   }
   return {
     headers: [...headers, ["Content-Transfer-Encoding", "base64"]],
-    body: encodeBase64Lines(bytes),
+    body: encodeBase64Lines(bytes) + "\r\n",
   };
 }
 
@@ -138,7 +142,7 @@ function attachmentPart(attachment: Attachment): Part {
   if (attachment.contentId) {
     headers.push(["Content-ID", `<${attachment.contentId.replace(/^<|>$/g, "")}>`]);
   }
-  return { headers, body: encodeBase64Lines(bytes as Uint8Array) };
+  return { headers, body: encodeBase64Lines(bytes as Uint8Array) + "\r\n" };
 }
 
 function randomBoundary(depth: number): string {
