@@ -1,5 +1,5 @@
 // Mistake: any FIN after our own goes to TIME-WAIT: no CLOSING state for a simultaneous close.
-import type { TcpState } from "../../lib/tcp/state.ts";
+import type { TcpState } from "../../../lib/tcp/state.ts";
 
 /** The states of the closing half. */
 export type ClosingState =

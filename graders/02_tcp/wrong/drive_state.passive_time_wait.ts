@@ -1,5 +1,5 @@
 // Mistake: makes the passive closer wait in TIME-WAIT too (LAST-ACK goes to TIME-WAIT, not CLOSED).
-import type { TcpState } from "../../lib/tcp/state.ts";
+import type { TcpState } from "../../../lib/tcp/state.ts";
 
 /** The states of the closing half. */
 export type ClosingState =

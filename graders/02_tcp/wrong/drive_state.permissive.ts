@@ -1,5 +1,5 @@
 // Mistake: never refuses an event: anything not in the table leaves the state unchanged.
-import type { TcpState } from "../../lib/tcp/state.ts";
+import type { TcpState } from "../../../lib/tcp/state.ts";
 
 /** The states of the closing half. */
 export type ClosingState =

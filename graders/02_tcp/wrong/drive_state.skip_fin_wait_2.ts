@@ -1,5 +1,5 @@
 // Mistake: skips FIN-WAIT-2: treats the ACK of our FIN as the end and goes straight to TIME-WAIT.
-import type { TcpState } from "../../lib/tcp/state.ts";
+import type { TcpState } from "../../../lib/tcp/state.ts";
 
 /** The states of the closing half. */
 export type ClosingState =
