@@ -64,3 +64,20 @@ Deno.test({
     }
   },
 });
+
+Deno.test("half-close: `around` wraps the client part and must run it", async () => {
+  let seenPort = 0;
+  const result = await halfCloseExperiment({
+    reply: ["x"],
+    around: async (port, client) => {
+      seenPort = port;
+      await client();
+    },
+  });
+  assert.equal(result.port, seenPort);
+  assert.equal(result.clientReceivedAfterFin, "x");
+  await assert.rejects(
+    () => halfCloseExperiment({ around: () => Promise.resolve() }),
+    /never ran the client/,
+  );
+});

@@ -35,8 +35,11 @@ export interface HalfCloseOptions {
   reply?: string[];
   /** Deadline for each network step, ms. Default 3000. */
   timeoutMs?: number;
-  /** Called with the port once the server listens (e.g. to start a capture). */
-  onListening?: (port: number) => void;
+  /**
+   * Run the client's part inside this, e.g. a packet capture filtered on the server's
+   * port: `around: (port, client) => captureLoopback(\`tcp port ${port}\`, client)`.
+   */
+  around?: (port: number, client: () => Promise<void>) => Promise<unknown>;
 }
 
 const encoder = new TextEncoder();
@@ -68,23 +71,30 @@ export async function halfCloseExperiment(
     serverSawEof = true; // readToEnd returned: the client's FIN has arrived
     for (const chunk of reply) await writeAll(conn, encoder.encode(chunk));
   }, { onError: (e) => serverErrors.push(e) });
-  options.onListening?.(server.port);
-  const conn = await connectLoopback(server.port, { timeoutMs });
-  try {
-    await writeAll(conn, encoder.encode(request));
-    await conn.closeWrite(); // FIN: we will send nothing more, but we keep reading
-    const after = await readToEnd(conn, timeoutMs, "client reading after its FIN");
-    await withTimeout(server.close(), timeoutMs, "closing the server");
-    if (serverErrors.length) throw serverErrors[0];
-    return {
-      port: server.port,
-      request,
-      serverReceived,
-      serverSawEof,
-      sentAfterFin: reply,
-      clientReceivedAfterFin: text(after),
-    };
-  } finally {
-    conn.close();
+  let after: Uint8Array[] | undefined;
+  const client = async () => {
+    const conn = await connectLoopback(server.port, { timeoutMs });
+    try {
+      await writeAll(conn, encoder.encode(request));
+      await conn.closeWrite(); // FIN: we will send nothing more, but we keep reading
+      after = await readToEnd(conn, timeoutMs, "client reading after its FIN");
+    } finally {
+      conn.close();
+    }
+  };
+  if (options.around) await options.around(server.port, client);
+  else await client();
+  if (!after) {
+    throw new Error("Cannot finish the half-close experiment: `around` never ran the client");
   }
+  await withTimeout(server.close(), timeoutMs, "closing the server");
+  if (serverErrors.length) throw serverErrors[0];
+  return {
+    port: server.port,
+    request,
+    serverReceived,
+    serverSawEof,
+    sentAfterFin: reply,
+    clientReceivedAfterFin: text(after),
+  };
 }
