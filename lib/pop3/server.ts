@@ -69,7 +69,10 @@ export interface SessionEnd {
 }
 
 /** A running POP3 server. `await using` closes it and every connection. */
-export type Pop3Server = LoopbackServer;
+export interface Pop3Server extends LoopbackServer {
+  /** Resolves when the next session ends (its lock released): wait on the event, not a timer. */
+  nextSessionEnd(): Promise<SessionEnd>;
+}
 
 const encoder = new TextEncoder();
 let sessions = 0;
@@ -91,8 +94,22 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
   const locks = new Set<string>();
   const stopping = new AbortController();
   const hostname = options.hostname ?? "localhost";
+  let waiters: ((end: SessionEnd) => void)[] = [];
+  const sessionEnded = (end: SessionEnd) => {
+    const waiting = waiters;
+    waiters = [];
+    for (const resolve of waiting) resolve(end);
+    options.onSessionEnd?.(end);
+  };
   const inner = serveLoopback(
-    (conn) => serveSession(conn, options, locks, hostname, stopping.signal),
+    (conn) =>
+      serveSession(
+        conn,
+        { ...options, onSessionEnd: sessionEnded },
+        locks,
+        hostname,
+        stopping.signal,
+      ),
     {
       port: options.port,
       maxConnections: options.maxConnections,
@@ -115,6 +132,7 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
     port: inner.port,
     connections: inner.connections,
     close,
+    nextSessionEnd: () => new Promise((resolve) => waiters.push(resolve)),
     [Symbol.asyncDispose]: close,
   };
 }

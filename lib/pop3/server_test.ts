@@ -189,6 +189,15 @@ Deno.test("servePop3() logs out a silent client without UPDATE", async () => {
   assert.equal(store.ids("alice").length, 3);
 });
 
+Deno.test("servePop3() nextSessionEnd() resolves when a session ends", async () => {
+  await using server = serve(aliceStore());
+  const ended = server.nextSessionEnd();
+  await using client = await Pop3Client.connect(server.port);
+  await client.login("bob", "hunter2");
+  await client.quit();
+  assert.deepEqual(await ended, { user: "bob", reason: "quit", removed: 0 });
+});
+
 Deno.test("servePop3() closes every connection when closed", async () => {
   const server = serve(aliceStore());
   using c = await raw(server.port);
