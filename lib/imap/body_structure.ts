@@ -36,7 +36,7 @@ function language(part: MimePart): ImapValue {
  * import { compileLine } from "./compiler.ts";
  * const bytes = new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n");
  * const text = new TextDecoder().decode(compileLine([bodyStructure(bytes, parseMime(bytes), false)]));
- * if (text !== '("text" "plain" NIL NIL NIL "7bit" 7 1)\r\n') throw new Error(text);
+ * if (text !== '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 7 1)\r\n') throw new Error(text);
  * ```
  */
 export function bodyStructure(bytes: Uint8Array, part: MimePart, extensible: boolean): ImapValue {

@@ -23,3 +23,5 @@ export * from "./mailbox.ts";
 export * from "./selected.ts";
 export * from "./session.ts";
 export * from "./server.ts";
+export * from "./response.ts";
+export * from "./client.ts";

@@ -80,6 +80,15 @@ export class Parser {
     return text;
   }
 
+  /** The raw text up to (not including) `char` on the current line, consumed; for response codes. */
+  readUntil(char: string): string {
+    const end = this.#text.indexOf(char, this.#pos);
+    if (end < 0) throw new ImapParseError(`Cannot parse: "${char}" missing after ${this.where()}`);
+    const text = this.#text.slice(this.#pos, end);
+    this.#pos = end;
+    return text;
+  }
+
   /** Consume `char` or fail. */
   expect(char: string): void {
     if (this.#text[this.#pos] !== char) {
