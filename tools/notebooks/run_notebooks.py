@@ -15,7 +15,8 @@ Two things nbclient alone does not do:
   measured rather than guessed.
 * Leaks. After the last cell, while the kernel still runs, the kernel must hold no
   listening TCP socket besides its own Jupyter ports and have no child process. After
-  shutdown, no new listening socket or process may remain on the machine.
+  shutdown, no process that the kernel started may remain (they are found by a marker in
+  their inherited environment, so other programs on the machine do not count).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -83,6 +85,22 @@ def processes() -> dict[int, tuple[int, str]]:
         except (OSError, ValueError):
             continue
     return table
+
+
+def marked_processes(marker: str) -> dict[int, str]:
+    """Processes whose environment carries `marker`: the kernel and everything it started
+    (children inherit the environment, even after they are re-parented to init)."""
+    needle = marker.encode()
+    found: dict[int, str] = {}
+    for pid, (_, cmd) in processes().items():
+        if pid == os.getpid():
+            continue
+        try:
+            if needle in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                found[pid] = cmd
+        except OSError:
+            continue
+    return found
 
 
 def descendants(pid: int) -> list[tuple[int, str]]:
@@ -177,8 +195,9 @@ async def run_one(path: Path, args) -> dict:
     )
     client.barrier_after_cells = not args.no_barrier
     client.barrier_timeout = 30
-    before_listen = set(listening_inodes().values())
-    before_procs = set(processes())
+    # Mark the kernel's environment, so that whatever it starts can be found afterwards.
+    marker = f"COURSE_NOTEBOOK_RUN={uuid.uuid4().hex}"
+    os.environ["COURSE_NOTEBOOK_RUN"] = marker.split("=", 1)[1]
     started = time.monotonic()
     report: dict = {"notebook": str(path), "ok": True, "problems": []}
     try:
@@ -221,17 +240,13 @@ async def run_one(path: Path, args) -> dict:
         report["ok"] = False
         report["problems"].append(f"{type(error).__name__}: {error}")
     report["seconds"] = round(time.monotonic() - started, 2)
-    # After shutdown: nothing new may be left on the machine.
+    # After shutdown: no process the kernel started may be left on the machine.
     deadline = time.monotonic() + 5
     while True:
-        new_listen = set(listening_inodes().values()) - before_listen
-        new_procs = {p: c for p, (pp, c) in processes().items() if p not in before_procs and p != os.getpid()}
-        if (not new_listen and not new_procs) or time.monotonic() > deadline:
+        new_procs = marked_processes(marker)
+        if not new_procs or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.1)  # the kernel process takes a moment to exit
-    if new_listen:
-        report["ok"] = False
-        report["problems"].append(f"listening sockets left after shutdown: {sorted(new_listen)}")
     if new_procs:
         report["ok"] = False
         report["problems"].append(
