@@ -1,0 +1,42 @@
+// Mistake: sends the message lines as they are, without doubling leading dots.
+import { connectLoopback, LineReader, LineWriter } from "../../../lib/net/mod.ts";
+
+/** Deliver `message`. */
+export async function deliver(
+  port: number,
+  from: string,
+  to: string,
+  message: string,
+): Promise<string> {
+  const conn = await connectLoopback(port, { timeoutMs: 5000 });
+  try {
+    const reader = new LineReader(conn, { idleTimeoutMs: 5000 });
+    const writer = new LineWriter(conn);
+    const expect = async (what: string, code: number): Promise<string> => {
+      let line;
+      do {
+        line = await reader.readLine();
+        if (line === null) throw new Error(`${what}: closed`);
+      } while (line.text[3] === "-");
+      if (!line.text.startsWith(String(code))) throw new Error(`${what} refused: ${line.text}`);
+      return line.text;
+    };
+    await expect("greeting", 220);
+    await writer.writeLine("EHLO localhost");
+    await expect("EHLO", 250);
+    await writer.writeLine(`MAIL FROM:<${from}>`);
+    await expect("MAIL", 250);
+    await writer.writeLine(`RCPT TO:<${to}>`);
+    await expect("RCPT", 250);
+    await writer.writeLine("DATA");
+    await expect("DATA", 354);
+    const body = message.endsWith("\r\n") ? message.slice(0, -2) : message;
+    await writer.writeLines([...body.split("\r\n"), "."]);
+    const reply = await expect("message", 250);
+    await writer.writeLine("QUIT");
+    await expect("QUIT", 221).catch(() => "");
+    return reply;
+  } finally {
+    conn.close();
+  }
+}
