@@ -97,7 +97,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         ),
         `Maildir   ${options.folder}/<user>/`,
         `Users     ${
-          [...options.users.keys()].map((u) => `${u}@${context.domains[0]}`).join(", ")
+          [...options.users].map(([u, p]) => `${u}@${context.domains[0]} (password ${p})`).join(
+            ", ",
+          )
         }`,
       ].join("\n");
     },
