@@ -116,7 +116,7 @@ export function fetchResult(response: ImapResponse): FetchResult {
     if (key.section) {
       const label = compile([key])[0].text.replace(/\r\n$/, "");
       out.sections.set(
-        label.replace(/^[^[]*/, "BODY"),
+        label.replace(/^[^[]*/, "BODY").toUpperCase(),
         value.type === "literal"
           ? value.value
           : value.type === "nil"

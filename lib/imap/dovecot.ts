@@ -40,7 +40,7 @@ async function chownTree(root: string, user: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -58,7 +58,7 @@ async function freePort(): Promise<number> {
  */
 export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const dir = await Deno.makeTempDir({ prefix: "dovecot-" });
-  const port = await freePort();
+  const port = freePort();
   const passwd = [...options.users].map(([u, p]) => `${u}:{PLAIN}${p}`).join("\n") + "\n";
   await Deno.writeTextFile(`${dir}/passwd`, passwd);
   // Dovecot's auth process runs as the unprivileged dovecot user and must read these

@@ -143,7 +143,7 @@ Deno.test("FETCH returns headers only, one MIME part and a byte range", async ()
   deepStrictEqual(m.uid, 1);
   deepStrictEqual(m.size, bytes(MESSAGE.replace("Lunch", "Lunch 1")).length);
   deepStrictEqual(
-    text(m.sections.get("BODY[HEADER.FIELDS (Subject)]")),
+    text(m.sections.get("BODY[HEADER.FIELDS (SUBJECT)]")),
     "Subject: Lunch 1\r\n\r\n",
   );
   deepStrictEqual(text(m.sections.get("BODY[1]")), "See you at noon.");
