@@ -120,7 +120,10 @@ async function startLab(temp: string) {
   // Never save a notebook (outputs must not reach notebooks/), keep every cell in the DOM.
   write("@jupyterlab/docmanager-extension:plugin", { autosave: false });
   write("@jupyterlab/notebook-extension:tracker", { windowingMode: "none" });
-  write("@jupyterlab/apputils-extension:notification", { fetchNews: "false", checkForUpdates: false });
+  write("@jupyterlab/apputils-extension:notification", {
+    fetchNews: "false",
+    checkForUpdates: false,
+  });
   const child = new Deno.Command("deno", {
     args: [
       "task",
@@ -393,9 +396,14 @@ async function main() {
       const plot = find("histogram(");
       mermaid?.node.scrollIntoView({ block: "start" });
       return {
-        mermaid_svg: !!mermaid?.node.querySelector(".jp-OutputArea-output svg"),
-        mermaid_output_classes: [...(mermaid?.node.querySelectorAll(".jp-OutputArea-output") ??
-          [])].map((n) => (n as { className: string }).className),
+        // JupyterLab draws mermaid as an inline <svg> or as an <img> of one, depending on version.
+        mermaid_svg: !!mermaid?.node.querySelector(
+          ".jp-OutputArea-output svg, .jp-OutputArea-output img[src^='data:image/svg']",
+        ),
+        mermaid_output_classes: [
+          ...(mermaid?.node.querySelectorAll(".jp-OutputArea-output") ??
+            []),
+        ].map((n) => (n as { className: string }).className),
         plotly_plot: !!plot?.node.querySelector(".js-plotly-plot .main-svg"),
         plot_output_classes: [...(plot?.node.querySelectorAll(".jp-OutputArea-output") ?? [])]
           .map((n) => (n as { className: string }).className),
