@@ -38,7 +38,8 @@ const lab = new Deno.Command(`${VENV}/bin/jupyter`, {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
     try {
-      lab.kill(signal);
+      // SIGTERM: JupyterLab shuts down at once (on SIGINT it would ask for confirmation on stdin).
+      lab.kill("SIGTERM");
     } catch {
       // already gone
     }

@@ -29,7 +29,7 @@ export async function writeAll(sink: ByteSink, bytes: Uint8Array): Promise<void>
  * ```ts
  * import { encodeLines } from "./line_writer.ts";
  * const bytes = encodeLines(["250-hello", "250 SIZE 1000"]);
- * if (bytes.length !== 25) throw new Error("unexpected");
+ * if (bytes.length !== 26) throw new Error("unexpected");
  * ```
  */
 export function encodeLines(lines: readonly string[]): Uint8Array {

@@ -124,7 +124,9 @@ service pop3-login {
       }
       await process.status;
       await stderr;
-      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(dir, { recursive: true }).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
     })();
     return stopped;
   };
