@@ -72,6 +72,49 @@ function countFiles(dir: string): number {
   return [...Deno.readDirSync(dir)].length;
 }
 
+/**
+ * nodemailer's smtp-server, storing each message the way our server does. Kept as text
+ * and written next to its node_modules at run time: it is Node code, not part of the
+ * Deno project (a .mjs file here would be type-checked against deno.json's imports).
+ */
+const NODE_SERVER =
+  `// nodemailer's smtp-server, storing each message the way our server does: write to
+// tmp/, fsync, link into new/, fsync the folder, and only then answer 250.
+// Usage: node node_smtp_server.mjs <maildir> (prints "PORT <n>" when listening)
+import { SMTPServer } from "smtp-server";
+import fs from "node:fs/promises";
+import path from "node:path";
+
+const root = process.argv[2];
+for (const d of ["tmp", "new", "cur"]) await fs.mkdir(path.join(root, d), { recursive: true });
+let n = 0;
+const newDir = await fs.open(path.join(root, "new"), "r");
+
+async function deliver(bytes) {
+  const name = \`\${Date.now()}.N\${process.pid}_\${n++}.bench\`;
+  const tmp = path.join(root, "tmp", name);
+  const file = await fs.open(tmp, "w");
+  await file.write(bytes);
+  await file.datasync();
+  await file.close();
+  await fs.rename(tmp, path.join(root, "new", name));
+  await newDir.datasync();
+}
+
+const server = new SMTPServer({
+  disabledCommands: ["AUTH", "STARTTLS"],
+  logger: false,
+  size: 10 * 1024 * 1024,
+  onData(stream, _session, callback) {
+    const chunks = [];
+    stream.on("data", (c) => chunks.push(c));
+    stream.on("end", () => deliver(Buffer.concat(chunks)).then(() => callback(), callback));
+  },
+});
+server.listen(0, "127.0.0.1", () => console.log(\`PORT \${server.server.address().port}\`));
+process.on("SIGTERM", () => server.close(() => process.exit(0)));
+`;
+
 const results: { name: string; ms: number; rate: number; memory: string; stored: number }[] = [];
 const tmp = await Deno.makeTempDir({ prefix: "smtp-bench-" });
 try {
@@ -107,10 +150,7 @@ try {
     stderr: "piped",
   }).output();
   if (npm.code === 0) {
-    await Deno.copyFile(
-      new URL("./node_smtp_server.mjs", import.meta.url),
-      `${nodeDir}/server.mjs`,
-    );
+    await Deno.writeTextFile(`${nodeDir}/server.mjs`, NODE_SERVER);
     const root = `${tmp}/node-maildir`;
     const child = new Deno.Command("node", {
       args: [`${nodeDir}/server.mjs`, root],
