@@ -12,6 +12,7 @@
 import type { LoopbackServer } from "../net/mod.ts";
 import type { MailStore } from "../maildir/mod.ts";
 import { serveSmtp } from "../smtp/mod.ts";
+import { servePop3 } from "../pop3/mod.ts";
 
 /** What every lab server shares. */
 export interface LabContext {
@@ -52,9 +53,19 @@ export const SMTP_SERVICE: LabService = {
     }),
 };
 
-/**
- * Every server `deno task lab` starts, in order. POP3 (1110) and IMAP (1143) are added
- * here with one line each, e.g. `{ name: "pop3", description: "...", defaultPort: 1110,
- * start: (c, port) => servePop3({ port, store: c.store, users: c.users }) }`.
- */
-export const LAB_SERVICES: LabService[] = [SMTP_SERVICE];
+/** POP3: fetch (and delete) what SMTP delivered to INBOX. */
+export const POP3_SERVICE: LabService = {
+  name: "pop3",
+  description: "POP3 (fetch mail, RFC 1939; USER/PASS, APOP)",
+  defaultPort: 1110,
+  start: (context, port) =>
+    servePop3({
+      port,
+      store: context.store,
+      users: new Map(context.users),
+      authFailureDelayMs: 1000,
+    }),
+};
+
+/** Every server `deno task lab` starts, in order. Another server is one more entry. */
+export const LAB_SERVICES: LabService[] = [SMTP_SERVICE, POP3_SERVICE];
