@@ -176,6 +176,14 @@ export class ImapClient implements AsyncDisposable {
   readonly #literalPlus: boolean;
   #nextTag = 1;
   #closed = false;
+  /** Commands run one after another: a second caller waits for the first's completion. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
 
   private constructor(conn: Deno.Conn, options: ImapClientOptions) {
     this.#conn = conn;
@@ -241,6 +249,14 @@ export class ImapClient implements AsyncDisposable {
         );
       }
     }
+    return await this.#serial(() => this.#command(name, args, options));
+  }
+
+  async #command(
+    name: string,
+    args: readonly (string | ImapValue)[],
+    options: { allowFailure?: boolean },
+  ): Promise<CommandReply> {
     const tag = `A${String(this.#nextTag++).padStart(3, "0")}`;
     const values = [atom(tag), atom(name), ...args.map((a) => typeof a === "string" ? atom(a) : a)];
     const plus = this.#literalPlus && this.capabilities.has("LITERAL+");
@@ -449,8 +465,14 @@ export class ImapClient implements AsyncDisposable {
    * or `timeoutMs` passes (default: the command deadline), then send DONE and return the
    * updates. The caller checks whether the update it waited for came.
    */
-  async idle(
+  idle(
     options: { until?: (r: ImapResponse) => boolean; timeoutMs?: number } = {},
+  ): Promise<ImapResponse[]> {
+    return this.#serial(() => this.#idle(options));
+  }
+
+  async #idle(
+    options: { until?: (r: ImapResponse) => boolean; timeoutMs?: number },
   ): Promise<ImapResponse[]> {
     const tag = `A${String(this.#nextTag++).padStart(3, "0")}`;
     const updates: ImapResponse[] = [];

@@ -25,3 +25,5 @@ export * from "./session.ts";
 export * from "./server.ts";
 export * from "./response.ts";
 export * from "./client.ts";
+export * from "./commands/mod.ts";
+export * from "./dovecot.ts";
