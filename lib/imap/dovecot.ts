@@ -99,6 +99,10 @@ service imap-login {
     port = 0
   }
 }
+protocol imap {
+  # The benchmark opens many sessions for one user from one address.
+  mail_max_userip_connections = 1000
+}
 service anvil {
   chroot =
 }
