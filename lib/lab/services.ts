@@ -13,6 +13,7 @@ import type { LoopbackServer } from "../net/mod.ts";
 import type { MailStore } from "../maildir/mod.ts";
 import { serveSmtp } from "../smtp/mod.ts";
 import { servePop3 } from "../pop3/mod.ts";
+import { serveImap } from "../imap/mod.ts";
 
 /** What every lab server shares. */
 export interface LabContext {
@@ -67,5 +68,14 @@ export const POP3_SERVICE: LabService = {
     }),
 };
 
+/** IMAP: folders and flags kept on the server, shared by every client. */
+export const IMAP_SERVICE: LabService = {
+  name: "imap",
+  description: "IMAP (mail stays on the server, RFC 3501; LOGIN, AUTHENTICATE PLAIN)",
+  defaultPort: 1143,
+  start: (context, port) =>
+    serveImap({ port, store: context.store, users: new Map(context.users) }),
+};
+
 /** Every server `deno task lab` starts, in order. Another server is one more entry. */
-export const LAB_SERVICES: LabService[] = [SMTP_SERVICE, POP3_SERVICE];
+export const LAB_SERVICES: LabService[] = [SMTP_SERVICE, POP3_SERVICE, IMAP_SERVICE];
