@@ -5,7 +5,7 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
 import { ImapClient } from "../lib/imap/client.ts";
-import { startDovecot } from "../lib/imap/dovecot.ts";
+import { startDovecot } from "../lib/dovecot/mod.ts";
 import { serveImap } from "../lib/imap/server.ts";
 import { requireTool, tool } from "./tools.ts";
 
@@ -216,6 +216,7 @@ Deno.test({
       const box = await new MailStore(root).mailbox("alice");
       for (let i = 1; i <= 3; i++) await box.deliver(bytes(MESSAGE(i)));
       await using dovecot = await startDovecot({
+        protocol: "imap",
         mailRoot: root,
         users: USERS,
         binary: tool("dovecot"),

@@ -9,7 +9,8 @@
  */
 import assert from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
-import { Pop3Client, servePop3, startDovecotPop3, syncNew } from "../lib/pop3/mod.ts";
+import { Pop3Client, servePop3, syncNew } from "../lib/pop3/mod.ts";
+import { startDovecot } from "../lib/dovecot/mod.ts";
 import { serveSmtp } from "../lib/smtp/mod.ts";
 import { requireTool, tool } from "./tools.ts";
 
@@ -218,7 +219,7 @@ Deno.test({
   ...requireTool("dovecot", "python3"),
   fn: async () => {
     await using f = await fixture();
-    await using dovecot = await startDovecotPop3({ mailRoot: f.root, users: USERS });
+    await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: f.root, users: USERS });
     {
       await using client = await Pop3Client.connect(dovecot.port, { timeoutMs: 10_000 });
       await client.login("alice", "wonderland");

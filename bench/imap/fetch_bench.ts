@@ -14,7 +14,8 @@
  */
 
 import { MailStore } from "../../lib/maildir/mod.ts";
-import { ImapClient, startDovecot } from "../../lib/imap/mod.ts";
+import { ImapClient } from "../../lib/imap/mod.ts";
+import { startDovecot } from "../../lib/dovecot/mod.ts";
 
 const COUNT = Number(Deno.args[0] ?? 5000);
 const SESSIONS = Number(Deno.args[1] ?? 50);
@@ -134,6 +135,7 @@ try {
   // our server runs as the same user as this script and can still read it.
   {
     await using dovecot = await startDovecot({
+      protocol: "imap",
       mailRoot: root,
       users: new Map([[USER, PASSWORD]]),
     });

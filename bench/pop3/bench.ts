@@ -15,7 +15,8 @@
  */
 
 import { MailStore } from "../../lib/maildir/mod.ts";
-import { Pop3Client, servePop3, startDovecotPop3 } from "../../lib/pop3/mod.ts";
+import { Pop3Client, servePop3 } from "../../lib/pop3/mod.ts";
+import { startDovecot } from "../../lib/dovecot/mod.ts";
 
 const [count = 5000, size = 4096, rounds = 3] = Deno.args.map(Number);
 const users = new Map([["bench", "pw"]]);
@@ -88,7 +89,7 @@ const results: Record<string, number[]> = {};
 const record = (key: string, ms: number) => (results[key] ??= []).push(ms);
 
 await using ours = servePop3({ store, users, authFailureDelayMs: 0 });
-await using dovecot = await startDovecotPop3({ mailRoot: root, users });
+await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: root, users });
 let ourPeakRss = 0;
 let dovecotPeakKb = 0;
 const sampler = setInterval(() => {

@@ -26,4 +26,3 @@ export * from "./server.ts";
 export * from "./response.ts";
 export * from "./client.ts";
 export * from "./commands/mod.ts";
-export * from "./dovecot.ts";

@@ -12,4 +12,3 @@ export * from "./session.ts";
 export * from "./server.ts";
 export * from "./client.ts";
 export * from "./sync.ts";
-export * from "./dovecot.ts";
