@@ -7,7 +7,7 @@ import { MailStore } from "../lib/maildir/mod.ts";
 import { ImapClient } from "../lib/imap/client.ts";
 import { startDovecot } from "../lib/dovecot/mod.ts";
 import { serveImap } from "../lib/imap/server.ts";
-import { requireTool, tool } from "./tools.ts";
+import { requireTool, run, tool } from "./tools.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -31,29 +31,6 @@ async function fixture(count: number) {
       await Deno.remove(root, { recursive: true });
     },
   };
-}
-
-async function run(
-  cmd: string,
-  args: string[],
-  options: { stdin?: string; cwd?: string; env?: Record<string, string> } = {},
-) {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: options.cwd,
-    env: options.env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(30_000),
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(bytes(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
 Deno.test({

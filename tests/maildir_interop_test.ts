@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { Maildir } from "../lib/maildir/mod.ts";
-import { requireTool, tool } from "./tools.ts";
+import { requireTool, runOk, tool } from "./tools.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -47,19 +47,6 @@ seen.set_flags("SR")
 root.add(seen)
 root.add_folder("Drafts").add(b"Subject: draft\\n\\nunfinished\\n")
 `;
-
-async function run(command: string, args: string[]): Promise<string> {
-  const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
-    .output();
-  if (!output.success) {
-    throw new Error(
-      `Cannot run ${command} ${args.join(" ")}: exit ${output.code}\n${
-        decoder.decode(output.stderr)
-      }`,
-    );
-  }
-  return decoder.decode(output.stdout);
-}
 
 async function tempRoot(): Promise<string & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "maildir_interop_" });
@@ -102,7 +89,7 @@ Deno.test({
     await box.setFlags(delivered[0].id, "R");
     await box.setFlags(delivered[0].id, "RS");
 
-    const seen = JSON.parse(await run(tool("python3"), ["-c", PY_READ, `${root}`]));
+    const seen = JSON.parse(await runOk(tool("python3"), ["-c", PY_READ, `${root}`]));
     assert.deepEqual(seen.folders, ["Archive.2024", "Sent"]);
     const pyFolder = (folder: string) => folder === "Archive/2024" ? "Archive.2024" : folder;
     for (const folder of ["INBOX", "Sent", "Archive/2024"]) {
@@ -128,7 +115,7 @@ Deno.test({
   ...requireTool("python3"),
   fn: async () => {
     await using root = await tempRoot();
-    await run(tool("python3"), ["-c", PY_WRITE, `${root}/py`]);
+    await runOk(tool("python3"), ["-c", PY_WRITE, `${root}/py`]);
     const box = await Maildir.open(`${root}/py`, { create: false });
     assert.deepEqual(await box.folders(), ["INBOX", "Drafts"]);
     const inbox = await box.list();
@@ -202,7 +189,7 @@ Deno.test({
     const config = mbsyncConfig(`${root}/ours`, `${root}/copy`, `${root}/state`);
     await Deno.writeTextFile(`${root}/mbsyncrc`, config);
 
-    await run(tool("mbsync"), ["-q", "-c", `${root}/mbsyncrc`, "-a"]);
+    await runOk(tool("mbsync"), ["-q", "-c", `${root}/mbsyncrc`, "-a"]);
     const copy = await Maildir.open(`${root}/copy`, { create: false });
     assert.deepEqual(await copy.folders(), ["INBOX", "Archive/2024", "Sent"]);
     // mbsync tags each copy with an X-TUID header line (ended by a bare LF) while it
@@ -216,7 +203,7 @@ Deno.test({
     // The user reads message "a" in the copy; the next sync marks it seen on our side.
     const a = (await copy.list()).find((m) => m.flags === "")!;
     await copy.setFlags(a.id, "S");
-    await run(tool("mbsync"), ["-q", "-c", `${root}/mbsyncrc`, "-a"]);
+    await runOk(tool("mbsync"), ["-q", "-c", `${root}/mbsyncrc`, "-a"]);
     const flags = (await summarize(ours)).map((s) => `${s.folder}:${s.flags}`);
     assert.deepEqual(flags, ["Archive/2024:", "INBOX:S", "INBOX:FS", "Sent:S"]);
   },

@@ -12,7 +12,7 @@ import { MailStore } from "../lib/maildir/mod.ts";
 import { Pop3Client, servePop3, syncNew } from "../lib/pop3/mod.ts";
 import { startDovecot } from "../lib/dovecot/mod.ts";
 import { serveSmtp } from "../lib/smtp/mod.ts";
-import { requireTool, tool } from "./tools.ts";
+import { requireTool, run, tool } from "./tools.ts";
 
 const USERS = new Map([["alice", "wonderland"]]);
 const decoder = new TextDecoder();
@@ -26,11 +26,6 @@ const MESSAGES: string[] = [
   "Subject: empty body\r\n\r\n",
 ];
 
-async function run(command: string, args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command(command, { args, env, stdin: "null" }).output();
-  return { ...output, out: decoder.decode(output.stdout), err: decoder.decode(output.stderr) };
-}
-
 /** Deliver MESSAGES over SMTP with Python's smtplib; return the stored bytes in order. */
 async function deliverOverSmtp(store: MailStore): Promise<Uint8Array[]> {
   await using smtp = serveSmtp({ store, users: USERS });
@@ -42,7 +37,7 @@ with smtplib.SMTP("127.0.0.1", ${smtp.port}, timeout=10) as s:
         s.sendmail("sender@example.org", ["alice@localhost"], m.encode("utf-8"))
 `;
   const result = await run(tool("python3"), ["-c", script, JSON.stringify(MESSAGES)]);
-  assert.equal(result.code, 0, result.err);
+  assert.equal(result.code, 0, result.stderr);
   const box = await store.mailbox("alice");
   const listed = await box.list();
   assert.equal(listed.length, MESSAGES.length);
@@ -84,9 +79,9 @@ Deno.test({
       "alice:wonderland",
       `${base}/`,
     ]);
-    assert.equal(listing.code, 0, listing.err);
+    assert.equal(listing.code, 0, listing.stderr);
     assert.deepEqual(
-      listing.out.trim().split("\r\n"),
+      listing.stdout.trim().split("\r\n"),
       f.stored.map((m, i) => `${i + 1} ${m.length}`),
     );
     for (let i = 0; i < f.stored.length; i++) {
@@ -98,8 +93,8 @@ Deno.test({
         "alice:wonderland",
         `${base}/${i + 1}`,
       ]);
-      assert.equal(retr.code, 0, retr.err);
-      assert.deepEqual(retr.stdout, f.stored[i], `message ${i + 1}`);
+      assert.equal(retr.code, 0, retr.stderr);
+      assert.deepEqual(retr.bytes, f.stored[i], `message ${i + 1}`);
     }
     const uidl = await run(tool("curl"), [
       "-sS",
@@ -112,7 +107,7 @@ Deno.test({
       `${base}/`,
     ]);
     const ids = (await (await f.store.mailbox("alice")).list()).map((m) => m.id);
-    assert.deepEqual(uidl.out.trim().split("\r\n"), ids.map((id, i) => `${i + 1} ${id}`));
+    assert.deepEqual(uidl.stdout.trim().split("\r\n"), ids.map((id, i) => `${i + 1} ${id}`));
     const wrong = await run(tool("curl"), [
       "-sS",
       "--max-time",
@@ -151,8 +146,8 @@ out["quit"] = p.quit().decode()
 print(json.dumps(out))
 `;
     const result = await run(tool("python3"), ["-c", script]);
-    assert.equal(result.code, 0, result.err);
-    const out = JSON.parse(result.out);
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout);
     assert.ok(out.capa.includes("UIDL") && out.capa.includes("TOP"));
     assert.match(out.locked, /^-ERR \[IN-USE\]/);
     assert.deepEqual(out.stat, [f.stored.length, f.stored.reduce((s, m) => s + m.length, 0)]);
@@ -190,8 +185,8 @@ Deno.test({
       await Deno.chmod(rc, 0o600);
       const args = ["-f", rc, "-i", `${home}/ids`, "--nosyslog"];
       const env = { HOME: home, FETCHMAILHOME: home };
-      const first = await run(tool("fetchmail"), args, env);
-      assert.equal(first.code, 0, first.out + first.err);
+      const first = await run(tool("fetchmail"), args, { env });
+      assert.equal(first.code, 0, first.stdout + first.stderr);
       const files = [];
       for await (const entry of Deno.readDir(`${home}/out`)) files.push(entry.name);
       assert.equal(files.length, f.stored.length);
@@ -201,8 +196,12 @@ Deno.test({
       // fetchmail hands the MDA LF line endings (it strips CR), so compare in that form.
       const expected = f.stored.map((m) => decoder.decode(m).replaceAll("\r\n", "\n"));
       assert.deepEqual(fetched.sort(), expected.sort());
-      const second = await run(tool("fetchmail"), args, env);
-      assert.equal(second.code, 1, "exit code 1 means no new mail: " + second.out + second.err);
+      const second = await run(tool("fetchmail"), args, { env });
+      assert.equal(
+        second.code,
+        1,
+        "exit code 1 means no new mail: " + second.stdout + second.stderr,
+      );
       assert.equal(
         (await (await f.store.mailbox("alice")).list()).length,
         f.stored.length,

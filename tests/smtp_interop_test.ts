@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
-import { connectLoopback, withTimeout } from "../lib/net/mod.ts";
+import { connectLoopback } from "../lib/net/mod.ts";
 import { sendMail, serveSmtp } from "../lib/smtp/mod.ts";
-import { requireTool, tool } from "./tools.ts";
+import { requireTool, run, tool } from "./tools.ts";
 
 const MESSAGE = [
   "From: Al <al@pc.test>",
@@ -53,32 +53,6 @@ async function fixture() {
       await Deno.remove(root, { recursive: true });
     },
   };
-}
-
-/** Run a program; fail with its stderr when it exits non-zero. */
-async function run(
-  cmd: string,
-  args: string[],
-  stdin?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-  }
-  const out = await withTimeout(child.output(), 20_000, `${cmd} to finish`).catch((error) => {
-    child.kill();
-    throw error;
-  });
-  const dec = new TextDecoder();
-  return { stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr), code: out.code };
 }
 
 /**

@@ -65,3 +65,76 @@ export function tool(name: string): string {
   if (!path) throw new Error(`Cannot find ${name} on PATH`);
   return path;
 }
+
+/** What a program printed, and how it ended. */
+export interface RunResult {
+  code: number;
+  success: boolean;
+  /** Standard output as text (UTF-8) and as the bytes themselves (byte-for-byte checks). */
+  stdout: string;
+  bytes: Uint8Array;
+  stderr: string;
+}
+
+/** Options for {@linkcode run}. */
+export interface RunOptions {
+  /** Text for the program's standard input (none when omitted). */
+  stdin?: string;
+  cwd?: string;
+  /** Added to the inherited environment. */
+  env?: Record<string, string>;
+  /** Kill the program after this many ms (default 60000): a hung client must not hang CI. */
+  timeoutMs?: number;
+}
+
+/**
+ * Run a third-party program to completion with a deadline, capturing its output.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await run(tool("curl"), ["-sS", url]);
+ * assert.equal(result.code, 0, result.stderr);
+ * ```
+ */
+export async function run(
+  cmd: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: options.cwd,
+    env: options.env,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    success: out.success,
+    stdout: decoder.decode(out.stdout),
+    bytes: out.stdout,
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+/** {@linkcode run}, failing with the program's stderr unless it exits 0; returns stdout. */
+export async function runOk(
+  cmd: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<string> {
+  const result = await run(cmd, args, options);
+  if (!result.success) {
+    throw new Error(`Cannot run ${cmd} ${args.join(" ")}: exit ${result.code}\n${result.stderr}`);
+  }
+  return result.stdout;
+}

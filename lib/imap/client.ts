@@ -28,7 +28,7 @@
  * @module
  */
 
-import { connectLoopback, withTimeout, writeAll } from "../net/mod.ts";
+import { closeQuietly, connectLoopback, withTimeout, writeAll } from "../net/mod.ts";
 import { tap, Transcript } from "../transcript/transcript.ts";
 import { compile } from "./compiler.ts";
 import { FrameReader } from "./framing.ts";
@@ -519,11 +519,7 @@ export class ImapClient implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed by the peer
-    }
+    closeQuietly(this.#conn);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { connectLoopback, LineReader, writeAll } from "../net/mod.ts";
+import { closeQuietly, connectLoopback, LineReader, writeAll } from "../net/mod.ts";
 import { createHash } from "node:crypto";
 import { type Duplex, tap, type Transcript } from "../transcript/transcript.ts";
 import { formatCommand } from "./command.ts";
@@ -244,11 +244,7 @@ export class Pop3Client implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.BadResource)) throw error;
-    }
+    closeQuietly(this.#conn);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

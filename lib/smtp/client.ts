@@ -12,7 +12,7 @@
  * @module
  */
 
-import { connectLoopback, LineReader, LineWriter } from "../net/mod.ts";
+import { closeQuietly, connectLoopback, LineReader, LineWriter } from "../net/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { checkClientText, formatPathCommand } from "./command.ts";
 import { encodeDataBlock } from "./data.ts";
@@ -306,11 +306,7 @@ export class SmtpClient implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed by the peer
-    }
+    closeQuietly(this.#conn);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

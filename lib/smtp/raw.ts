@@ -9,7 +9,13 @@
  * @module
  */
 
-import { connectLoopback, IdleTimeoutError, LineReader, writeAll } from "../net/mod.ts";
+import {
+  closeQuietly,
+  connectLoopback,
+  IdleTimeoutError,
+  LineReader,
+  writeAll,
+} from "../net/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { type Reply, ReplyCollector } from "./reply.ts";
 
@@ -100,11 +106,7 @@ export class RawConnection implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
+    closeQuietly(this.#conn);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
