@@ -122,9 +122,11 @@ async function watch(filter: string | undefined): Promise<never> {
     await new Deno.Command(Deno.execPath(), { args, stdout: "inherit", stderr: "inherit" })
       .output();
   };
+  // Watch before the first grading, so that a save made while it runs is not missed.
+  const watcher = Deno.watchFs(`${COURSE_ROOT}/exercises`);
   await run();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  for await (const event of Deno.watchFs(`${COURSE_ROOT}/exercises`)) {
+  for await (const event of watcher) {
     if (!event.paths.some((p) => p.endsWith(".ts"))) continue;
     clearTimeout(timer); // an editor's save is several events: grade once they settle
     timer = setTimeout(run, 150);

@@ -5,6 +5,11 @@
  * know where each part's header and body start and end, in octets. This parser scans
  * the bytes once and records those ranges; nothing is decoded or copied.
  *
+ * lib/mail's `parseMessage` finds the same part boundaries, but it also decodes every body
+ * (base64, quoted-printable, charsets), which FETCH BODYSTRUCTURE of a large mailbox must
+ * not pay for, and it keeps no byte range per header field (BODY[HEADER.FIELDS] needs
+ * them). Sharing one scanner, with decoding on demand, is the known next step.
+ *
  * @module
  */
 

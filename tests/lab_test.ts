@@ -1,11 +1,12 @@
 /**
- * tools/lab.ts as a learner runs it: start, read what it prints, send mail with a real
- * client, stop with SIGINT or SIGTERM, find the mail in Maildir.
+ * tools/lab.ts as a learner runs it: start, read what it prints, send mail, fetch it back
+ * with curl over POP3 and IMAP, stop with SIGINT or SIGTERM, find the mail in Maildir.
  */
 import assert from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
 import { withTimeout } from "../lib/net/mod.ts";
 import { sendMail } from "../lib/smtp/mod.ts";
+import { requireTool, run, tool } from "./tools.ts";
 
 async function runLab(signal: Deno.Signal) {
   const folder = await Deno.makeTempDir({ prefix: "lab-tool-" });
@@ -17,6 +18,10 @@ async function runLab(signal: Deno.Signal) {
       "--folder",
       folder,
       "--smtp-port",
+      "0",
+      "--pop3-port",
+      "0",
+      "--imap-port",
       "0",
       "--user",
       "ann:pw",
@@ -39,14 +44,26 @@ async function runLab(signal: Deno.Signal) {
       20_000,
       "the lab to print that it is ready",
     );
-    const port = Number(/SMTP\s+listening on 127\.0\.0\.1:(\d+)/.exec(printed)?.[1]);
-    assert.ok(port > 0, printed);
+    const portOf = (name: string) => {
+      const port = Number(
+        new RegExp(`${name}\\s+listening on 127\\.0\\.0\\.1:(\\d+)`).exec(printed)?.[1],
+      );
+      assert.ok(port > 0, `no ${name} port in: ${printed}`);
+      return port;
+    };
     await sendMail({
-      port,
+      port: portOf("SMTP"),
       from: "x@pc.test",
       to: ["ann@localhost"],
       data: "Subject: lab\r\n\r\nhello\r\n",
     });
+    // What a new user would do next: read it with an ordinary client.
+    const curl = (url: string) =>
+      run(tool("curl"), ["-sS", "--max-time", "10", "-u", "ann:pw", url]);
+    const pop3 = await curl(`pop3://127.0.0.1:${portOf("POP3")}/1`);
+    assert.match(pop3.stdout, /Subject: lab\r\n\r\nhello/, pop3.stderr);
+    const imap = await curl(`imap://127.0.0.1:${portOf("IMAP")}/INBOX;UID=1`);
+    assert.match(imap.stdout, /Subject: lab\r\n\r\nhello/, imap.stderr);
     child.kill(signal);
     const [status, rest] = await withTimeout(
       Promise.all([
@@ -80,8 +97,16 @@ async function runLab(signal: Deno.Signal) {
   }
 }
 
-Deno.test("tools/lab.ts serves SMTP and stops cleanly on SIGTERM", () => runLab("SIGTERM"));
-Deno.test("tools/lab.ts stops cleanly on SIGINT (Ctrl-C)", () => runLab("SIGINT"));
+Deno.test({
+  name: "tools/lab.ts serves SMTP, POP3 and IMAP and stops cleanly on SIGTERM",
+  ...requireTool("curl"),
+  fn: () => runLab("SIGTERM"),
+});
+Deno.test({
+  name: "tools/lab.ts stops cleanly on SIGINT (Ctrl-C)",
+  ...requireTool("curl"),
+  fn: () => runLab("SIGINT"),
+});
 
 Deno.test("tools/lab.ts explains a bad flag and exits 2", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
