@@ -118,8 +118,10 @@ def descendants(pid: int) -> list[tuple[int, str]]:
 class LateOutputClient(NotebookClient):
     """nbclient that files late messages under the cell they belong to."""
 
-    def __init__(self, nb, **kw):
+    def __init__(self, nb, barrier_after_cells=True, barrier_timeout=30, **kw):
         super().__init__(nb, **kw)
+        self.barrier_after_cells = barrier_after_cells
+        self.barrier_timeout = barrier_timeout
         self.cell_of_request: dict[str, tuple[object, int]] = {}
         self.late_outputs: list[dict] = []
         self.cells_with_late_output: set[int] = set()
@@ -192,9 +194,8 @@ async def run_one(path: Path, args) -> dict:
         timeout=args.cell_timeout,
         resources={"metadata": {"path": str(path.parent)}},
         allow_errors=False,
+        barrier_after_cells=not args.no_barrier,
     )
-    client.barrier_after_cells = not args.no_barrier
-    client.barrier_timeout = 30
     # Mark the kernel's environment, so that whatever it starts can be found afterwards.
     marker = f"COURSE_NOTEBOOK_RUN={uuid.uuid4().hex}"
     os.environ["COURSE_NOTEBOOK_RUN"] = marker.split("=", 1)[1]
