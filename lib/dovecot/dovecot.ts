@@ -11,13 +11,14 @@
  * Two details found by experiment (Dovecot 2.3 run as root): Dovecot refuses to open mail
  * as uid 0, so the mail tree is handed to `nobody` and read as that user (our servers,
  * running as root, can still use it); and on stop some Dovecot children outlive the
- * master, so it runs under a tiny Python supervisor that is a child subreaper and reaps
- * them, or they would be left as zombies.
+ * master, so it runs under lib/daemon's supervisor, which reaps them.
  *
  * @module
  */
 
-import { connectLoopback, withTimeout } from "../net/mod.ts";
+import { chownTree, freePort, startDaemon } from "../daemon/mod.ts";
+
+export { chownTree };
 
 /** Options for {@linkcode startDovecot}. */
 export interface DovecotOptions {
@@ -46,22 +47,6 @@ export interface Dovecot extends AsyncDisposable {
 /** The uid and gid of `nobody` on Debian. */
 const NOBODY = 65534;
 
-// Becomes a child subreaper (PR_SET_CHILD_SUBREAPER = 36), runs dovecot, forwards
-// SIGTERM, then reaps every descendant before exiting.
-const SUPERVISOR = `
-import ctypes, os, signal, subprocess, sys
-ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
-child = subprocess.Popen(sys.argv[1:])
-signal.signal(signal.SIGTERM, lambda *_: child.terminate())
-while True:
-    try:
-        os.wait()
-    except ChildProcessError:
-        break
-    except InterruptedError:
-        pass
-`;
-
 /** Per protocol: the login service and what else its config needs. */
 const PROTOCOL_CONFIG = {
   pop3: {
@@ -77,11 +62,6 @@ const PROTOCOL_CONFIG = {
     extra: "protocol imap {\n  mail_max_userip_connections = 1000\n}\n",
   },
 } as const;
-
-function freePort(): number {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return (listener.addr as Deno.NetAddr).port;
-}
 
 /** The config file: loopback only, no TLS, plaintext auth allowed. */
 function config(options: DovecotOptions, dir: string, port: number, mailUid: number): string {
@@ -143,40 +123,18 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const port = freePort();
   await Deno.writeTextFile(`${dir}/dovecot.conf`, config(options, dir, port, mailUid));
 
-  const process = new Deno.Command("python3", {
-    args: ["-c", SUPERVISOR, options.binary ?? "dovecot", "-F", "-c", `${dir}/dovecot.conf`],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(process.stderr).text();
+  const daemon = await startDaemon({
+    name: "Dovecot",
+    argv: [options.binary ?? "dovecot", "-F", "-c", `${dir}/dovecot.conf`],
+    port,
+    readLog: () => Deno.readTextFile(`${dir}/dovecot.log`),
+    timeoutMs: options.timeoutMs,
+  }).catch(async (error) => {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  });
   let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      try {
-        process.kill("SIGTERM");
-      } catch {
-        // already gone
-      }
-      await process.status;
-      await stderr;
-      await Deno.remove(dir, { recursive: true });
-    })();
-    return stopped;
-  };
-  try {
-    await withTimeout(
-      waitForPort(port, process.status),
-      options.timeoutMs ?? 10_000,
-      `Dovecot to listen on ${port}`,
-    );
-  } catch (error) {
-    const log = await Deno.readTextFile(`${dir}/dovecot.log`).catch(() => "");
-    await stop();
-    throw new Error(
-      `Cannot start Dovecot: ${(error as Error).message}\n${await stderr}\n${log}`.trim(),
-    );
-  }
+  const stop = () => stopped ??= daemon.stop().then(() => Deno.remove(dir, { recursive: true }));
   return {
     port,
     dir,
@@ -184,32 +142,4 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-/** Connect until the port answers; fail if the process exits first. */
-async function waitForPort(port: number, exited: Promise<Deno.CommandStatus>): Promise<void> {
-  let done = false;
-  exited.then(() => done = true);
-  while (!done) {
-    try {
-      const conn = await connectLoopback(port, { timeoutMs: 500 });
-      conn.close();
-      return;
-    } catch {
-      // Not listening yet: Dovecot takes a few ms to bind, and announces it nowhere we
-      // can wait on. Retry on the process's exit or a short timer, whichever comes first.
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20))]);
-    }
-  }
-  throw new Error("Dovecot exited before listening");
-}
-
-/** Hand a folder tree to `uid` (Dovecot will not read mail as root). */
-export async function chownTree(path: string, uid: number): Promise<void> {
-  await Deno.chown(path, uid, uid);
-  for await (const entry of Deno.readDir(path)) {
-    const child = `${path}/${entry.name}`;
-    if (entry.isDirectory) await chownTree(child, uid);
-    else await Deno.chown(child, uid, uid);
-  }
 }

@@ -15,6 +15,7 @@
  */
 import { syncDirectory, writeFileDurably } from "./durable.ts";
 import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
+import { GroupSync } from "./group_sync.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import {
   checkFolderName,
@@ -79,6 +80,8 @@ export class Maildir {
   /** Per folder: id -> where its file was last seen. Refreshed when a file moved away. */
   readonly #index = new Map<string, Map<string, Entry>>();
   readonly #lock = new KeyedLock();
+  /** Deliveries landing in the same folder at once share its directory syncs. */
+  readonly #groupSync = new GroupSync();
 
   private constructor(root: string) {
     this.root = root;
@@ -118,7 +121,8 @@ export class Maildir {
 
   /**
    * Store a message. Resolves with its info only once the message and its name are on
-   * disk (file fsynced, then the directory holding the new name fsynced).
+   * disk (file fsynced, then the directory holding the new name fsynced; deliveries made
+   * at the same moment share that directory sync, see group_sync.ts).
    *
    * @throws {MailboxNameError} the folder name is unsafe.
    * @throws {Deno.errors.NotFound} the folder does not exist.
@@ -139,7 +143,7 @@ export class Maildir {
       await writeFileDurably(tmpPath, bytes, options.date);
       // link() refuses to overwrite an existing name, unlike rename(): the spec's choice.
       await Deno.link(tmpPath, join(dir, entry.sub, entry.name));
-      await syncDirectory(join(dir, entry.sub));
+      await this.#groupSync.sync(join(dir, entry.sub));
     } finally {
       await Deno.remove(tmpPath).catch(() => {});
     }
@@ -195,8 +199,8 @@ export class Maildir {
           const target: Entry = { sub: "cur", name: curFileName(id, wanted) };
           if (entry.sub !== target.sub || entry.name !== target.name) {
             await Deno.rename(join(dir, entry.sub, entry.name), join(dir, "cur", target.name));
-            await syncDirectory(join(dir, "cur"));
-            if (entry.sub === "new") await syncDirectory(join(dir, "new"));
+            await this.#groupSync.sync(join(dir, "cur"));
+            if (entry.sub === "new") await this.#groupSync.sync(join(dir, "new"));
             this.#index.get(folder)?.set(id, target);
           }
           return await this.#info(folder, dir, id, target);
