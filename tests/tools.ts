@@ -59,6 +59,19 @@ export function requireTool(...names: string[]): { ignore: boolean } {
   return { ignore: true };
 }
 
+/**
+ * Like {@linkcode requireTool}, for tests that must run as root (Postfix's master
+ * starts as root): skipped with a notice otherwise, a failure under `CI=true`.
+ */
+export function requireRoot(why: string): { ignore: boolean } {
+  if (Deno.uid() === 0) return { ignore: false };
+  if (Deno.env.get("CI") === "true") {
+    throw new Error(`Cannot run interop tests: ${why} needs root (CI=true requires it)`);
+  }
+  console.error(`NOTICE: skipping tests that need root: ${why}`);
+  return { ignore: true };
+}
+
 /** The path of a program the test requires (call after {@linkcode requireTool}). */
 export function tool(name: string): string {
   const path = findTool(name);
