@@ -1,20 +1,29 @@
 /**
  * Benchmark (not a test): messages per second and memory of SMTP servers under Postfix's
- * smtp-source load, every message fsynced to Maildir before the 250.
+ * smtp-source load, side by side in one run. Every server has the message on disk before
+ * it answers 250.
  *
- *   deno run -A bench/smtp/run.ts [--messages 4000] [--sessions 8] [--size 4096]
+ *   deno run -A bench/smtp/run.ts [--messages 4000] [--sessions 8] [--size 4096] [--rounds 3]
  *
- * Runs, in the same process run, (1) our server (lib/smtp over lib/maildir), (2)
- * nodemailer's smtp-server 3.21.6 on Node storing the same way (installed with npm into a
- * temp folder outside the repository), (3) smtp-source against smtp-sink (no disk) as the
- * ceiling of the load generator. See bench/README-smtp.md for results.
+ * Contenders, each in a process of its own, started afresh on an empty folder for every
+ * round, rounds interleaved so that a slow moment of the disk hits everyone alike:
+ *
+ * 1. ours: lib/smtp over lib/maildir (bench/smtp/serve_ours.ts);
+ * 2. nodemailer's smtp-server 3.21.6 on Node, storing the same way (installed with npm into
+ *    a temp folder outside the repository at run time);
+ * 3. Postfix (lib/postfix, a private instance): 250 once the queue file is fsynced; its
+ *    virtual(8) agent then delivers to Maildir, and the time until the queue is empty is
+ *    reported too;
+ * 4. without disk: ours with a store that discards, and Postfix's smtp-sink, the ceilings
+ *    of the protocol code and of the load generator.
+ *
+ * See bench/README-smtp.md for results.
  *
  * @module
  */
 
-import { MailStore } from "../../lib/maildir/mod.ts";
+import { startPostfix } from "../../lib/postfix/mod.ts";
 import { connectLoopback } from "../../lib/net/mod.ts";
-import { serveSmtp } from "../../lib/smtp/mod.ts";
 import { findTool } from "../../tests/tools.ts";
 
 const arg = (name: string, fallback: number) => {
@@ -24,28 +33,21 @@ const arg = (name: string, fallback: number) => {
 const MESSAGES = arg("messages", 4000);
 const SESSIONS = arg("sessions", 8);
 const SIZE = arg("size", 4096);
+const ROUNDS = arg("rounds", 3);
+const HERE = new URL("./", import.meta.url).pathname;
 
 const smtpSource = findTool("smtp-source");
 if (!smtpSource) {
   throw new Error("Cannot run: smtp-source (Debian package postfix) is not installed");
 }
 
+/** smtp-source's run against `port`: milliseconds from first connect to last QUIT. */
 async function load(port: number): Promise<number> {
   const start = performance.now();
   const out = await new Deno.Command(smtpSource!, {
     args: [
-      "-s",
-      String(SESSIONS),
-      "-m",
-      String(MESSAGES),
-      "-l",
-      String(SIZE),
-      "-d",
-      "-f",
-      "al@pc.test",
-      "-t",
-      "bob@bench.test",
-      `127.0.0.1:${port}`,
+      ...["-s", String(SESSIONS), "-m", String(MESSAGES), "-l", String(SIZE), "-d"],
+      ...["-f", "al@pc.test", "-t", "bob@bench.test", `127.0.0.1:${port}`],
     ],
     stdout: "piped",
     stderr: "piped",
@@ -69,18 +71,78 @@ async function waitFor(port: number) {
 }
 
 function countFiles(dir: string): number {
-  return [...Deno.readDirSync(dir)].length;
+  try {
+    return [...Deno.readDirSync(dir)].length;
+  } catch {
+    return 0;
+  }
 }
 
-/**
- * nodemailer's smtp-server, storing each message the way our server does. Kept as text
- * and written next to its node_modules at run time: it is Node code, not part of the
- * Deno project (a .mjs file here would be type-checked against deno.json's imports).
- */
+/** Peak resident memory (VmHWM) of a process, in MiB. */
+async function peakMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Sum of the peaks of every process whose environment holds `marker`. */
+async function peakMiBOfAll(marker: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const environ = await Deno.readTextFile(`/proc/${entry.name}/environ`).catch(() => "");
+    if (environ.includes(marker)) total += await peakMiB(Number(entry.name));
+  }
+  return total;
+}
+
+/** A server started for one round. */
+interface Running {
+  port: number;
+  /** Messages in bob's new/ now. */
+  stored(): number;
+  /** Peak memory in MiB. */
+  memory(): Promise<number>;
+  /** For a queueing MTA: resolves when every message has been delivered. */
+  drained?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Contender {
+  name: string;
+  /** Stores to disk before 250 (false: a ceiling, not a contender). */
+  durable: boolean;
+  start(dir: string): Promise<Running>;
+}
+
+/** Start `command`, read "PORT <n>" from its stdout. */
+async function spawnWithPort(command: string, args: string[]) {
+  const child = new Deno.Command(command, { args, stdout: "piped", stderr: "inherit" }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!/PORT \d+/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${command} exited before listening`);
+    text += value;
+  }
+  reader.releaseLock();
+  const port = Number(/PORT (\d+)/.exec(text)![1]);
+  await waitFor(port);
+  return {
+    port,
+    memory: () => peakMiB(child.pid),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}
+
+/** nodemailer's smtp-server, storing each message the way our server does. */
 const NODE_SERVER =
   `// nodemailer's smtp-server, storing each message the way our server does: write to
 // tmp/, fsync, link into new/, fsync the folder, and only then answer 250.
-// Usage: node node_smtp_server.mjs <maildir> (prints "PORT <n>" when listening)
+// Usage: node server.mjs <maildir> (prints "PORT <n>" when listening)
 import { SMTPServer } from "smtp-server";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -115,33 +177,10 @@ server.listen(0, "127.0.0.1", () => console.log(\`PORT \${server.server.address(
 process.on("SIGTERM", () => server.close(() => process.exit(0)));
 `;
 
-const results: { name: string; ms: number; rate: number; memory: string; stored: number }[] = [];
 const tmp = await Deno.makeTempDir({ prefix: "smtp-bench-" });
-try {
-  // 1. our server
-  {
-    const root = `${tmp}/ours`;
-    await using server = serveSmtp({
-      store: new MailStore(root),
-      users: new Map([["bob", "x"]]),
-      domains: ["bench.test"],
-      hostname: "bench.test",
-    });
-    const before = Deno.memoryUsage().rss;
-    const ms = await load(server.port);
-    const after = Deno.memoryUsage().rss;
-    const stored = countFiles(`${root}/bob/new`);
-    results.push({
-      name: "ours (Deno, lib/smtp + lib/maildir)",
-      ms,
-      rate: MESSAGES / ms * 1000,
-      memory: `RSS ${(after / 2 ** 20).toFixed(0)} MiB (+${
-        ((after - before) / 2 ** 20).toFixed(0)
-      })`,
-      stored,
-    });
-  }
-  // 2. nodemailer smtp-server
+await Deno.chmod(tmp, 0o755); // Postfix delivers as nobody, who must reach its folder
+
+async function installSmtpServer(): Promise<string | null> {
   const nodeDir = `${tmp}/node`;
   await Deno.mkdir(nodeDir);
   const npm = await new Deno.Command("npm", {
@@ -149,78 +188,160 @@ try {
     stdout: "null",
     stderr: "piped",
   }).output();
-  if (npm.code === 0) {
-    await Deno.writeTextFile(`${nodeDir}/server.mjs`, NODE_SERVER);
-    const root = `${tmp}/node-maildir`;
-    const child = new Deno.Command("node", {
-      args: [`${nodeDir}/server.mjs`, root],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    while (!/PORT \d+/.test(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error("node server exited");
-      text += value;
-    }
-    const port = Number(/PORT (\d+)/.exec(text)![1]);
-    await waitFor(port);
-    const ms = await load(port);
-    const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
-    const hwm = /VmHWM:\s+(\d+)/.exec(status)![1];
-    child.kill("SIGTERM");
-    await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-    results.push({
-      name: "nodemailer smtp-server 3.21.6 (Node)",
-      ms,
-      rate: MESSAGES / ms * 1000,
-      memory: `peak RSS ${(Number(hwm) / 1024).toFixed(0)} MiB`,
-      stored: countFiles(`${root}/new`),
-    });
-  } else {
+  if (npm.code !== 0) {
     console.error(
-      "npm install smtp-server failed; skipping:",
+      "npm install smtp-server failed; skipping it:",
       new TextDecoder().decode(npm.stderr),
     );
+    return null;
   }
-  // 3. smtp-sink: the load generator's ceiling (no disk)
-  const sink = findTool("smtp-sink");
-  if (sink) {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (l.addr as Deno.NetAddr).port;
-    l.close();
-    const child = new Deno.Command(sink, {
-      args: ["-u", "nobody", `127.0.0.1:${port}`, "256"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    await waitFor(port);
-    const ms = await load(port);
-    child.kill("SIGTERM");
-    await child.status;
-    results.push({
-      name: "smtp-sink (no storage; ceiling of the load)",
-      ms,
-      rate: MESSAGES / ms * 1000,
-      memory: "-",
-      stored: 0,
-    });
+  await Deno.writeTextFile(`${nodeDir}/server.mjs`, NODE_SERVER);
+  return `${nodeDir}/server.mjs`;
+}
+
+const ours = (discard: boolean): Contender => ({
+  name: discard ? "ours, discarding (no disk)" : "ours (Deno: lib/smtp + lib/maildir)",
+  durable: !discard,
+  async start(dir) {
+    const args = ["run", "-A", `${HERE}serve_ours.ts`, dir, ...(discard ? ["--discard"] : [])];
+    const child = await spawnWithPort(Deno.execPath(), args);
+    return { ...child, stored: () => countFiles(`${dir}/bob/new`) };
+  },
+});
+
+const contenders: Contender[] = [ours(false)];
+const nodeScript = await installSmtpServer();
+if (nodeScript) {
+  contenders.push({
+    name: "nodemailer smtp-server 3.21.6 (Node)",
+    durable: true,
+    async start(dir) {
+      const child = await spawnWithPort("node", [nodeScript, dir]);
+      return { ...child, stored: () => countFiles(`${dir}/new`) };
+    },
+  });
+}
+const postfixOk = Deno.uid() === 0 && findTool("postconf");
+if (postfixOk) {
+  contenders.push({
+    name: "Postfix (queue fsynced before 250)",
+    durable: true,
+    async start(dir) {
+      const postfix = await startPostfix({
+        mailRoot: dir,
+        domains: ["bench.test"],
+        users: ["bob"],
+        hostname: "postfix.test",
+      });
+      return {
+        port: postfix.port,
+        stored: () => countFiles(`${dir}/bob/new`),
+        memory: () => peakMiBOfAll(`MAIL_CONFIG=${postfix.dir}/conf`),
+        drained: () => postfix.drained(120_000),
+        stop: () => postfix.stop(),
+      };
+    },
+  });
+} else {
+  console.error("Postfix needs root and postconf; skipping it");
+}
+contenders.push(ours(true));
+const sink = findTool("smtp-sink");
+if (sink) {
+  contenders.push({
+    name: "smtp-sink (no disk; the load's ceiling)",
+    durable: false,
+    async start() {
+      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = (l.addr as Deno.NetAddr).port;
+      l.close();
+      const child = new Deno.Command(sink, {
+        args: ["-u", "nobody", `127.0.0.1:${port}`, "256"],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      await waitFor(port);
+      return {
+        port,
+        stored: () => 0,
+        memory: () => peakMiB(child.pid),
+        stop: async () => {
+          child.kill("SIGTERM");
+          await child.status;
+        },
+      };
+    },
+  });
+}
+
+/** One contender's rounds. */
+interface Row {
+  rates: number[];
+  /** Postfix: messages per second until all were in Maildir. */
+  endToEnd: number[];
+  memory: number[];
+  stored: number[];
+}
+const rows = new Map<string, Row>(
+  contenders.map((c) => [c.name, { rates: [], endToEnd: [], memory: [], stored: [] }]),
+);
+
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const contender of contenders) {
+      const dir = `${tmp}/r${round}-${contenders.indexOf(contender)}`;
+      await Deno.mkdir(dir);
+      const server = await contender.start(dir);
+      try {
+        const start = performance.now();
+        const ms = await load(server.port);
+        const row = rows.get(contender.name)!;
+        row.rates.push(MESSAGES / ms * 1000);
+        if (server.drained) {
+          await server.drained();
+          row.endToEnd.push(MESSAGES / (performance.now() - start) * 1000);
+        }
+        row.memory.push(await server.memory());
+        row.stored.push(server.stored());
+        console.error(
+          `round ${round}: ${contender.name}: ${(MESSAGES / ms * 1000).toFixed(0)} msg/s`,
+        );
+      } finally {
+        await server.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
   }
 } finally {
   await Deno.remove(tmp, { recursive: true });
 }
 
-const ours = results[0].rate;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
+};
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const oursMedian = median(rows.get(contenders[0].name)!.rates);
+
+const cpu = /model name\s*:\s*(.*)/.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1];
 console.log(
-  `${MESSAGES} messages of ${SIZE} bytes, ${SESSIONS} sessions (smtp-source -d), fsync before 250\n`,
+  `${MESSAGES} messages of ${SIZE} bytes, ${SESSIONS} sessions (smtp-source -d), ${ROUNDS} rounds; ` +
+    `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}\n`,
 );
-for (const r of results) {
+console.log(
+  "| server | msg/s (median) | rounds | peak RSS | stored | ours / this |\n|---|--:|---|--:|--:|--:|",
+);
+for (const contender of contenders) {
+  const row = rows.get(contender.name)!;
+  const rate = median(row.rates);
+  const rounds = row.rates.map(fmt).join(", ");
+  const endToEnd = row.endToEnd.length
+    ? `; all in Maildir: ${fmt(median(row.endToEnd))} msg/s (${row.endToEnd.map(fmt).join(", ")})`
+    : "";
+  const stored = contender.durable ? String(Math.min(...row.stored)) : "-";
   console.log(
-    `${r.name.padEnd(48)} ${r.rate.toFixed(0).padStart(7)} msg/s  ${
-      (r.ms / 1000).toFixed(2)
-    } s  stored ${r.stored}  ${r.memory}  ours/this = ${(ours / r.rate).toFixed(2)}`,
+    `| ${contender.name} | ${fmt(rate)} | ${rounds}${endToEnd} | ${
+      median(row.memory).toFixed(0)
+    } MiB | ${stored} | ${(oursMedian / rate).toFixed(2)} |`,
   );
 }

@@ -208,7 +208,7 @@ export async function startPostfix(options: PostfixOptions): Promise<Postfix> {
       port,
       dir,
       log: () => Deno.readTextFile(`${dir}/maillog`).catch(() => ""),
-      drained: (timeoutMs = 10_000) => queueDrained(`${dir}/queue`, timeoutMs),
+      drained: (timeoutMs = 10_000) => queueDrained(dir, timeoutMs),
       stop,
       [Symbol.asyncDispose]: stop,
     };
@@ -230,12 +230,21 @@ async function postfixIds(): Promise<[number, number]> {
 /** The queue folders a message passes through; all empty means all mail has left. */
 const QUEUES = ["maildrop", "incoming", "active", "deferred"];
 
-async function queueDrained(queue: string, timeoutMs: number): Promise<void> {
+/**
+ * Wait until the queue is empty. A deferred message will not leave soon (Postfix retries
+ * it minutes later): fail at once, quoting why the log says it was deferred.
+ */
+async function queueDrained(dir: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     let waiting = 0;
-    for (const name of QUEUES) waiting += await countFiles(`${queue}/${name}`);
+    for (const name of QUEUES) waiting += await countFiles(`${dir}/queue/${name}`);
     if (waiting === 0) return;
+    if (await countFiles(`${dir}/queue/deferred`) > 0) {
+      const log = await Deno.readTextFile(`${dir}/maillog`).catch(() => "");
+      const reason = log.split("\n").filter((line) => line.includes("status=deferred")).at(-1);
+      throw new Error(`Postfix deferred a message: ${reason ?? "(no reason in its log)"}`);
+    }
     if (Date.now() > deadline) {
       throw new Error(`Postfix's queue still holds ${waiting} message(s) after ${timeoutMs} ms`);
     }
