@@ -48,7 +48,9 @@ export async function openOfflineBrowser(): Promise<OfflineBrowser> {
     const problems: string[] = [];
     await context.route("**/*", (route) => {
       const url = new URL(route.request().url());
-      if (url.hostname === "127.0.0.1" || url.protocol === "data:") return route.continue();
+      if (url.hostname === "127.0.0.1" || ["data:", "file:"].includes(url.protocol)) {
+        return route.continue();
+      }
       blocked.push(url.href);
       return route.abort("blockedbyclient");
     });
@@ -90,6 +92,8 @@ const TYPES: Record<string, string> = {
 export interface FolderServer extends AsyncDisposable {
   /** `http://127.0.0.1:PORT/` */
   url: string;
+  /** The paths requested so far, in order. */
+  requested: string[];
 }
 
 /**
@@ -102,10 +106,12 @@ export interface FolderServer extends AsyncDisposable {
  * ```
  */
 export function serveFolder(root: string): FolderServer {
+  const requested: string[] = [];
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
       const path = decodeURIComponent(new URL(request.url).pathname);
+      requested.push(path);
       if (path.split("/").includes("..")) return new Response("bad path", { status: 400 });
       const file = path.endsWith("/") ? `${path}index.html` : path;
       try {
@@ -119,6 +125,7 @@ export function serveFolder(root: string): FolderServer {
   );
   return {
     url: `http://127.0.0.1:${server.addr.port}/`,
+    requested,
     async [Symbol.asyncDispose]() {
       await server.shutdown();
     },

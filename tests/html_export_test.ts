@@ -82,6 +82,9 @@ Deno.test({
           const text = await svgText(page, ".jp-RenderedMermaid");
           for (const name of PARTICIPANTS) assert.ok(text.includes(name), `no ${name} in: ${text}`);
           assert.match(text, /ECHO hello, loopback/);
+          // Served over HTTP, the page uses the ESM build, which loads its chunks.
+          assert.ok(server.requested.some((p) => p.startsWith("/assets/mermaid/chunks/")));
+          assert.ok(!server.requested.includes("/assets/mermaid/mermaid.min.js"));
         },
       );
 
@@ -92,6 +95,22 @@ Deno.test({
         });
         const bars = await page.locator(".course-plotly .trace.bars .point").count();
         assert.ok(bars > 0, "the histogram has no bars");
+      });
+
+      await t.step("opened from disk (file://), the page still draws both", async () => {
+        const fromDisk = await browser.newPage();
+        await fromDisk.goto(`file://${site}/00_welcome.html`, { timeout: 30_000 });
+        await fromDisk.waitForSelector(".jp-RenderedMermaid figure, .jp-mod-warning", {
+          state: "attached",
+          timeout: 30_000,
+        });
+        const text = await svgText(fromDisk, ".jp-RenderedMermaid");
+        for (const name of PARTICIPANTS) assert.ok(text.includes(name), `no ${name} in: ${text}`);
+        await fromDisk.waitForSelector(".course-plotly .main-svg", {
+          state: "attached",
+          timeout: 30_000,
+        });
+        await fromDisk.close();
       });
 
       await t.step("the index links the page", async () => {

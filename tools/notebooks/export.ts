@@ -167,6 +167,8 @@ async function convert(
       out,
       "--mermaid-url",
       urls.mermaid,
+      "--mermaid-classic-url",
+      urls.mermaidClassic,
       "--plotly-url",
       urls.plotly,
       ...executed,

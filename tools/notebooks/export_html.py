@@ -46,6 +46,7 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="+", help="executed notebooks")
     parser.add_argument("--out", required=True, help="folder for the pages")
     parser.add_argument("--mermaid-url", required=True, help="mermaid ESM build, relative to a page")
+    parser.add_argument("--mermaid-classic-url", required=True, help="mermaid's classic build, for file:// pages")
     parser.add_argument("--plotly-url", required=True, help="plotly.js, relative to a page")
     args = parser.parse_args()
 
@@ -63,8 +64,16 @@ def main() -> int:
         if title:
             nb.metadata["title"] = title
         plotly = draws_with_plotly(nb)
-        resources = {"course_plotly_js_url": args.plotly_url if plotly else ""}
+        resources = {
+            "course_plotly_js_url": args.plotly_url if plotly else "",
+            "course_mermaid_classic_url": args.mermaid_classic_url,
+        }
         html, _ = exporter.from_notebook_node(nb, resources=resources)
+        if '<pre class="mermaid">' in html and "window.courseMermaid()" not in html:
+            raise SystemExit(
+                f"Cannot export {name}: nbconvert's mermaid script no longer imports mermaid as "
+                "html_template/course expects, so pages opened from disk would show no diagram"
+            )
         page = Path(name).with_suffix(".html").name
         (out / page).write_text(html, encoding="utf-8")
         pages.append({"notebook": Path(name).name, "page": page, "title": title or Path(name).stem, "plotly": plotly})

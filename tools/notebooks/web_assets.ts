@@ -1,7 +1,7 @@
 /**
  * The browser libraries an exported page needs, shipped beside the pages so that the pages
- * work offline: mermaid (its ESM build and the chunk files that build imports) and
- * plotly.js. Both come from npm at the exact versions deno.json's `"imports"` pins (and
+ * work offline: mermaid (its ESM build and the chunk files that build imports, and its
+ * classic build for pages opened from disk) and plotly.js. Both come from npm at the exact versions deno.json's `"imports"` pins (and
  * deno.lock checks); with `"nodeModulesDir": "auto"`, `deno install` puts them in
  * `node_modules/<name>/`, which is where they are copied from.
  *
@@ -13,7 +13,12 @@ const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 /** The npm packages whose files the pages load, with the files used. */
 export const WEB_PACKAGES = {
   /** nbconvert's lab template imports mermaid as an ES module (`HTMLExporter.mermaid_js_url`). */
-  mermaid: { entry: "dist/mermaid.esm.min.mjs", chunks: "dist/chunks/mermaid.esm.min" },
+  mermaid: {
+    entry: "dist/mermaid.esm.min.mjs",
+    chunks: "dist/chunks/mermaid.esm.min",
+    /** One file that sets `window.mermaid`: for pages opened from disk, where Chromium refuses module imports. */
+    classic: "dist/mermaid.min.js",
+  },
   /** A self-contained build that sets `window.Plotly`, which lib/viz's text/html fallback uses. */
   "plotly.js-dist-min": { entry: "plotly.min.js" },
 } as const;
@@ -23,7 +28,10 @@ export type WebPackage = keyof typeof WEB_PACKAGES;
 
 /** Where the copied files are, as URLs relative to a page in the export folder. */
 export interface WebAssetUrls {
+  /** mermaid's ESM entry (its chunks beside it). */
   mermaid: string;
+  /** mermaid's classic build. */
+  mermaidClassic: string;
   plotly: string;
   /** The versions shipped, e.g. `{ mermaid: "12.3.0", ... }`. */
   versions: Record<WebPackage, string>;
@@ -183,6 +191,8 @@ export async function copyWebAssets(out: string): Promise<WebAssetUrls> {
       `${chunksOut}/${file.name}`,
     );
   }
+  const classicName = mermaid.classic.slice("dist/".length);
+  await Deno.copyFile(`${dirs.mermaid}/${mermaid.classic}`, `${mermaidOut}/${classicName}`);
   await Deno.copyFile(`${dirs.mermaid}/LICENSE`, `${mermaidOut}/LICENSE`);
   moduleClosure(`${mermaidOut}/${entryName}`);
 
@@ -197,6 +207,7 @@ export async function copyWebAssets(out: string): Promise<WebAssetUrls> {
 
   return {
     mermaid: `./assets/mermaid/${entryName}`,
+    mermaidClassic: `./assets/mermaid/${classicName}`,
     plotly: `./assets/plotly/${plotlyEntry}`,
     versions: {
       mermaid: installedVersion(dirs.mermaid)!,

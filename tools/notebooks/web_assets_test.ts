@@ -61,11 +61,14 @@ Deno.test("copyWebAssets() ships mermaid's ESM build with its chunks and plotly.
   try {
     const urls = await copyWebAssets(out);
     assert.equal(urls.mermaid, "./assets/mermaid/mermaid.esm.min.mjs");
+    assert.equal(urls.mermaidClassic, "./assets/mermaid/mermaid.min.js");
     assert.equal(urls.plotly, "./assets/plotly/plotly.min.js");
     assert.equal(urls.versions.mermaid, pinnedVersion("mermaid"));
     assert.equal(urls.versions["plotly.js-dist-min"], pinnedVersion("plotly.js-dist-min"));
     const reached = moduleClosure(`${out}/assets/mermaid/mermaid.esm.min.mjs`);
     assert.ok(reached.length > 10, `only ${reached.length} mermaid modules`);
+    const classic = await Deno.readTextFile(`${out}/assets/mermaid/mermaid.min.js`);
+    assert.match(classic, /globalThis\["mermaid"\]\s*=/);
     const plotly = await Deno.readTextFile(`${out}/assets/plotly/plotly.min.js`);
     assert.match(plotly, /window\.Plotly\s*=/);
     for (const license of ["mermaid/LICENSE", "plotly/LICENSE"]) {
