@@ -61,6 +61,18 @@ const CR = 0x0d;
 const decoder = new TextDecoder();
 
 /**
+ * A {@linkcode Line} that decodes its text only when asked: a DATA block's lines are
+ * stored as bytes and never need it.
+ */
+class WireLine implements Line {
+  #text: string | undefined;
+  constructor(readonly bytes: Uint8Array, readonly ending: "CRLF" | "LF") {}
+  get text(): string {
+    return this.#text ??= decoder.decode(this.bytes);
+  }
+}
+
+/**
  * Reads CRLF-terminated lines, and exact byte counts (IMAP literals), from a source.
  *
  * @example Read two lines
@@ -113,7 +125,7 @@ export class LineReader {
         this.#start = lineEnd + 1;
         const length = skipped + bytes.length;
         if (length > this.#maxLineLength) throw new LineTooLongError(length, this.#maxLineLength);
-        return { bytes, text: decoder.decode(bytes), ending: hasCr ? "CRLF" : "LF" };
+        return new WireLine(bytes, hasCr ? "CRLF" : "LF");
       }
       const pending = this.#end - this.#start;
       if (pending > this.#maxLineLength + 1) {
