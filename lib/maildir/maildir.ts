@@ -143,12 +143,22 @@ export class Maildir {
       await writeFileDurably(tmpPath, bytes, options.date);
       // link() refuses to overwrite an existing name, unlike rename(): the spec's choice.
       await Deno.link(tmpPath, join(dir, entry.sub, entry.name));
-      await this.#groupSync.sync(join(dir, entry.sub));
-    } finally {
+    } catch (error) {
       await Deno.remove(tmpPath).catch(() => {});
+      throw error;
     }
+    // Only the folder sync must finish before we answer. Removing the tmp/ name need not
+    // be durable (after a crash, a leftover in tmp/ is cleaned up after 36 hours), and the
+    // stat for the answer reads the same file: both run while the folder syncs.
+    const [synced, , info] = await Promise.allSettled([
+      this.#groupSync.sync(join(dir, entry.sub)),
+      Deno.remove(tmpPath).catch(() => {}),
+      this.#info(folder, dir, id, entry),
+    ]);
+    if (synced.status === "rejected") throw synced.reason;
+    if (info.status === "rejected") throw info.reason;
     this.#index.get(folder)?.set(id, entry);
-    return await this.#info(folder, dir, id, entry);
+    return info.value;
   }
 
   /**
