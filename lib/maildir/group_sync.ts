@@ -13,23 +13,36 @@
  * @module
  */
 
-import { syncDirectory } from "./durable.ts";
+/** An open directory: what a sync needs. `Deno.FsFile` has this shape. */
+export interface OpenDirectory {
+  sync(): Promise<void>;
+  close(): void;
+}
 
-/** One directory's sync in flight, and the one queued behind it. */
+/** Open a directory for syncing. */
+function openDirectory(path: string): Promise<OpenDirectory> {
+  return Deno.open(path, { read: true });
+}
+
+/** One directory's sync in flight, the directory it holds open, and the sync queued behind it. */
 interface Slot {
+  directory: Promise<OpenDirectory>;
   running: Promise<void>;
   next?: Promise<void>;
 }
 
-/** Shares directory syncs between concurrent callers, per directory path. */
+/**
+ * Shares directory syncs between concurrent callers, per directory path. While syncs of a
+ * directory follow one another, it stays open; it is closed once nobody waits.
+ */
 export class GroupSync {
   readonly #slots = new Map<string, Slot>();
-  readonly #sync: (path: string) => Promise<void>;
+  readonly #open: (path: string) => Promise<OpenDirectory>;
   #syncs = 0;
 
-  /** `sync` does the real work; tests pass a counting fake. */
-  constructor(sync: (path: string) => Promise<void> = syncDirectory) {
-    this.#sync = sync;
+  /** `open` gives the directory to sync; tests pass a counting fake. */
+  constructor(open: (path: string) => Promise<OpenDirectory> = openDirectory) {
+    this.#open = open;
   }
 
   /** How many real directory syncs were started so far. */
@@ -44,7 +57,8 @@ export class GroupSync {
    * @example Three callers at once share two syncs
    * ```ts
    * import { GroupSync } from "./group_sync.ts";
-   * const group = new GroupSync(() => new Promise((resolve) => setTimeout(resolve, 5)));
+   * const slowDisk = { sync: () => new Promise<void>((ok) => setTimeout(ok, 5)), close() {} };
+   * const group = new GroupSync(() => Promise.resolve(slowDisk));
    * await Promise.all([group.sync("/d"), group.sync("/d"), group.sync("/d")]);
    * if (group.syncs !== 2) throw new Error(`expected 2 syncs, got ${group.syncs}`);
    * ```
@@ -53,22 +67,27 @@ export class GroupSync {
     const slot = this.#slots.get(path);
     if (!slot) return this.#start(path);
     // The running sync may predate the caller's entry: queue one more, shared by all
-    // who arrive before it starts.
+    // who arrive before it starts. It reuses the open directory unless that failed.
     slot.next ??= slot.running.then(
-      () => this.#start(path),
-      () => this.#start(path),
+      () => this.#start(path, slot.directory),
+      () => {
+        slot.directory.then((directory) => directory.close(), () => {});
+        return this.#start(path);
+      },
     );
     return slot.next;
   }
 
-  #start(path: string): Promise<void> {
+  #start(path: string, directory = this.#open(path)): Promise<void> {
     this.#syncs++;
-    const slot: Slot = { running: this.#sync(path) };
+    const slot: Slot = { directory, running: directory.then((open) => open.sync()) };
     this.#slots.set(path, slot);
-    const clear = () => {
-      if (this.#slots.get(path) === slot && slot.next === undefined) this.#slots.delete(path);
+    const settle = () => {
+      if (this.#slots.get(path) !== slot || slot.next !== undefined) return;
+      this.#slots.delete(path);
+      directory.then((open) => open.close(), () => {});
     };
-    slot.running.then(clear, clear);
+    slot.running.then(settle, settle);
     return slot.running;
   }
 }
