@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
-import { connectLoopback } from "../lib/net/mod.ts";
+import { freePort, startDaemon } from "../lib/daemon/mod.ts";
 import { sendMail, serveSmtp } from "../lib/smtp/mod.ts";
 import { requireTool, run, tool } from "./tools.ts";
 
@@ -226,33 +226,6 @@ for (const [auth, mech] of [["no", "-"], ["yes", "PLAIN"], ["yes", "LOGIN"]]) {
   });
 }
 
-/** Ask the OS for a port nobody uses (for a program that cannot report its own). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/**
- * Wait until something accepts connections on `port`. An external program gives no
- * readiness event, so this retries the connection, with a deadline.
- */
-async function waitForListener(port: number, deadlineMs = 5000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (true) {
-    try {
-      (await connectLoopback(port, { timeoutMs: 500 })).close();
-      return;
-    } catch (error) {
-      if (Date.now() > until) {
-        throw new Error(`Nothing listens on 127.0.0.1:${port} after ${deadlineMs} ms: ${error}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
-
 Deno.test({
   name: "our client delivers to Postfix's smtp-sink, pipelined, and the dump holds the message",
   ...requireTool("smtp-sink"),
@@ -260,13 +233,23 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "smtp-sink-" });
     await Deno.chmod(dir, 0o777); // smtp-sink drops to user nobody
     const port = freePort();
-    const sink = new Deno.Command(tool("smtp-sink"), {
-      args: ["-u", "nobody", "-h", "sink.test", "-d", `${dir}/msg.`, `127.0.0.1:${port}`, "10"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const sink = await startDaemon({
+      name: "smtp-sink",
+      argv: [
+        tool("smtp-sink"),
+        "-u",
+        "nobody",
+        "-h",
+        "sink.test",
+        "-d",
+        `${dir}/msg.`,
+        `127.0.0.1:${port}`,
+        "10",
+      ],
+      port,
+      readLog: () => Promise.resolve(""),
+    });
     try {
-      await waitForListener(port);
       const result = await sendMail({
         port,
         heloName: "pc.test",
@@ -287,8 +270,7 @@ Deno.test({
       // smtp-sink writes lines with LF and un-stuffs dots; the message itself must be intact.
       assert.ok(dump.includes(MESSAGE.replaceAll("\r\n", "\n")), dump);
     } finally {
-      sink.kill("SIGTERM");
-      await sink.status;
+      await sink.stop();
       await Deno.remove(dir, { recursive: true });
     }
   },

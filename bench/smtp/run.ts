@@ -23,7 +23,7 @@
  */
 
 import { startPostfix } from "../../lib/postfix/mod.ts";
-import { connectLoopback } from "../../lib/net/mod.ts";
+import { freePort, processesWith, startDaemon, waitForPort } from "../../lib/daemon/mod.ts";
 import { findTool } from "../../tests/tools.ts";
 
 const arg = (name: string, fallback: number) => {
@@ -58,18 +58,6 @@ async function load(port: number): Promise<number> {
   return performance.now() - start;
 }
 
-async function waitFor(port: number) {
-  for (let i = 0; i < 250; i++) {
-    try {
-      (await connectLoopback(port, { timeoutMs: 500 })).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
 function countFiles(dir: string): number {
   try {
     return [...Deno.readDirSync(dir)].length;
@@ -84,13 +72,19 @@ async function peakMiB(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Sum of the peaks of every process whose environment holds `marker`. */
+/** The short name of a process (`/proc/<pid>/comm`). */
+async function commandName(pid: number): Promise<string> {
+  return (await Deno.readTextFile(`/proc/${pid}/comm`).catch(() => "")).trim();
+}
+
+/**
+ * Sum of the peaks of every process that carries `marker` (see `processesWith`), leaving
+ * out lib/daemon's Python supervisor, which carries it too.
+ */
 async function peakMiBOfAll(marker: string): Promise<number> {
   let total = 0;
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const environ = await Deno.readTextFile(`/proc/${entry.name}/environ`).catch(() => "");
-    if (environ.includes(marker)) total += await peakMiB(Number(entry.name));
+  for (const pid of await processesWith(marker)) {
+    if (await commandName(pid) !== "python3") total += await peakMiB(pid);
   }
   return total;
 }
@@ -126,7 +120,7 @@ async function spawnWithPort(command: string, args: string[]) {
   }
   reader.releaseLock();
   const port = Number(/PORT (\d+)/.exec(text)![1]);
-  await waitFor(port);
+  await waitForPort(port, { exited: child.status });
   return {
     port,
     memory: () => peakMiB(child.pid),
@@ -252,23 +246,24 @@ if (sink) {
     name: "smtp-sink (no disk; the load's ceiling)",
     durable: false,
     async start() {
-      const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const port = (l.addr as Deno.NetAddr).port;
-      l.close();
-      const child = new Deno.Command(sink, {
-        args: ["-u", "nobody", `127.0.0.1:${port}`, "256"],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
-      await waitFor(port);
+      const port = freePort();
+      const daemon = await startDaemon({
+        name: "smtp-sink",
+        argv: [sink, "-u", "nobody", `127.0.0.1:${port}`, "256"],
+        port,
+        readLog: () => Promise.resolve(""),
+      });
       return {
         port,
         stored: () => 0,
-        memory: () => peakMiB(child.pid),
-        stop: async () => {
-          child.kill("SIGTERM");
-          await child.status;
+        // smtp-sink itself, not its supervisor, which names the same address.
+        memory: async () => {
+          for (const pid of await processesWith(`127.0.0.1:${port}`)) {
+            if (await commandName(pid) === "smtp-sink") return await peakMiB(pid);
+          }
+          return 0;
         },
+        stop: () => daemon.stop(),
       };
     },
   });

@@ -5,16 +5,19 @@
  * Real daemons fork helpers that can outlive their master. So the daemon runs under a
  * tiny Python supervisor that becomes a child subreaper (Linux `prctl(PR_SET_CHILD_SUBREAPER)`):
  * every descendant that loses its parent is re-parented to the supervisor, which reaps
- * them all before it exits. The daemon gets a session of its own, so a master that
- * signals "its process group" on shutdown (Postfix does) signals only its own children.
+ * them all before it exits. The daemon gets a session and process group of its own: a
+ * master that signals "its process group" on shutdown (Postfix does) signals only its own
+ * children, and once the master is gone the supervisor signals that group too, so no
+ * helper outlives it.
  *
  * @module
  */
 
-import { connectLoopback, withTimeout } from "../net/mod.ts";
+import { connectLoopback } from "../net/mod.ts";
 
 // Becomes a child subreaper (PR_SET_CHILD_SUBREAPER = 36), runs the daemon in a new
-// session, forwards SIGTERM, then reaps every descendant before exiting.
+// session, forwards SIGTERM; once the daemon has exited, signals its process group, then
+// reaps every descendant before exiting.
 const SUPERVISOR = `
 import ctypes, os, signal, subprocess, sys
 ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
@@ -22,11 +25,16 @@ child = subprocess.Popen(sys.argv[1:], start_new_session=True)
 signal.signal(signal.SIGTERM, lambda *_: child.terminate())
 while True:
     try:
-        os.wait()
+        pid, _ = os.wait()
     except ChildProcessError:
         break
     except InterruptedError:
-        pass
+        continue
+    if pid == child.pid:
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
 `;
 
 /** What {@linkcode startDaemon} runs and how it knows the daemon is up. */
@@ -86,11 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     return stopped;
   };
   try {
-    await withTimeout(
-      waitForPort(options.port, process.status),
-      options.timeoutMs ?? 10_000,
-      `${options.name} to listen on ${options.port}`,
-    );
+    await waitForPort(options.port, { exited: process.status, timeoutMs: options.timeoutMs });
   } catch (error) {
     await stop();
     const log = await options.readLog().catch(() => "");
@@ -102,22 +106,55 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   return { stop };
 }
 
-/** Connect until the port answers; fail if the process exits first. */
-async function waitForPort(port: number, exited: Promise<Deno.CommandStatus>): Promise<void> {
-  let done = false;
-  exited.then(() => done = true);
-  while (!done) {
+/** Options for {@linkcode waitForPort}. */
+export interface WaitForPortOptions {
+  /** Settles when the program that should listen has exited: stop waiting then. */
+  exited?: Promise<unknown>;
+  /** Give up after this long, in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Connect until `port` on 127.0.0.1 answers: a third-party program announces nowhere we
+ * can wait on that it is listening, so we retry, with a deadline.
+ *
+ * @throws {Error} the program exited first, or nothing listened before the deadline.
+ */
+export async function waitForPort(port: number, options: WaitForPortOptions = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  options.exited?.then(() => exited = true, () => exited = true);
+  while (true) {
     try {
-      const conn = await connectLoopback(port, { timeoutMs: 500 });
-      conn.close();
+      (await connectLoopback(port, { timeoutMs: 500 })).close();
       return;
     } catch {
-      // Not listening yet: daemons take a few ms to bind and announce it nowhere we can
-      // wait on. Retry on the process's exit or a short timer, whichever comes first.
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20))]);
+      // Not listening yet: retry on the program's exit or a short timer, whichever is first.
+    }
+    if (exited) throw new Error(`it exited before listening on ${port}`);
+    if (Date.now() > deadline) {
+      throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    }
+    await Promise.race([options.exited, new Promise((resolve) => setTimeout(resolve, 20))]);
+  }
+}
+
+/**
+ * The pids of processes whose command line or environment contains `marker`: how a test
+ * or benchmark finds every process a daemon started (children inherit the environment
+ * given to {@linkcode startDaemon}; Postfix passes MAIL_CONFIG on to its helpers).
+ */
+export async function processesWith(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
+    const read = (file: string) => Deno.readTextFile(`/proc/${entry.name}/${file}`).catch(() => "");
+    if ((await read("cmdline")).includes(marker) || (await read("environ")).includes(marker)) {
+      found.push(Number(entry.name));
     }
   }
-  throw new Error("it exited before listening");
+  return found;
 }
 
 /** Hand a folder tree to `uid` (daemons will not deliver or read mail as root). */

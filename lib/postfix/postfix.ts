@@ -148,13 +148,14 @@ maillog_file_prefixes = ${dir}
  * ```
  */
 export async function startPostfix(options: PostfixOptions): Promise<Postfix> {
-  if (Deno.uid() !== 0) {
-    throw new Error("Cannot start Postfix: its master process must be started by root");
-  }
+  // Names go into main.cf's inline maps, where a comma or "=" would change the map.
   for (const domain of [...options.domains, ...Object.keys(options.relay ?? {})]) {
     checkName("domain", domain);
   }
   for (const user of options.users) checkName("user", user);
+  if (Deno.uid() !== 0) {
+    throw new Error("Cannot start Postfix: its master process must be started by root");
+  }
   // Compiled-in default (-d): the system's main.cf may not exist ("No configuration").
   const postconf = await new Deno.Command("postconf", {
     args: ["-d", "-h", "daemon_directory"],
