@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { openOfflineBrowser, serveFolder } from "./browser.ts";
-import { startJupyterLab } from "./jupyterlab.ts";
+import { openNotebook, startJupyterLab, startRunAll } from "./jupyterlab.ts";
 import { requireTool, runOk } from "./tools.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -131,18 +131,7 @@ Deno.test({
 
 /** Run every cell (restarting the kernel first unless `fresh`), and wait until all ran. */
 async function runAll(page: Page, fresh: boolean): Promise<void> {
-  await page.evaluate(async (fresh: boolean) => {
-    // deno-lint-ignore no-explicit-any
-    const app = (globalThis as any).jupyterapp;
-    const panel = app.shell.currentWidget;
-    if (!fresh) await panel.sessionContext.session.kernel.restart();
-    for (const cell of panel.content.widgets) {
-      if (cell.model.type !== "code") continue;
-      cell.model.outputs.clear();
-      cell.model.executionCount = null;
-    }
-    app.commands.execute("notebook:run-all-cells"); // not awaited: the cells are watched instead
-  }, fresh);
+  await startRunAll(page, !fresh);
   await page.waitForFunction(
     () => {
       // deno-lint-ignore no-explicit-any
@@ -185,17 +174,7 @@ Deno.test({
       await using lab = await startJupyterLab();
       await using browser = await openOfflineBrowser();
       const page = await browser.newPage();
-      await page.goto(lab.urlOf(WELCOME), { timeout: 60_000 });
-      await page.waitForFunction(
-        () => {
-          // deno-lint-ignore no-explicit-any
-          const panel = (globalThis as any).jupyterapp?.shell?.currentWidget;
-          return panel?.context?.isReady &&
-            panel.sessionContext?.session?.kernel?.status === "idle";
-        },
-        undefined,
-        { timeout: 60_000, polling: 250 },
-      );
+      await openNotebook(page, lab, WELCOME);
 
       // The kernel sometimes reports a cell idle before its last output, and JupyterLab then
       // drops that output (docs/notebook-output-race.md). That race is measured elsewhere;

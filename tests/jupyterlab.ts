@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { Page } from "playwright-core";
+import { processesWith } from "../lib/daemon/mod.ts";
 import { ensureVenv, VENV } from "../tools/venv.ts";
 import { withTimeout } from "../lib/net/timeout.ts";
 
@@ -28,21 +30,6 @@ function writeSettings(folder: string, plugin: string, value: unknown): void {
   const [pkg, name] = plugin.split(":");
   Deno.mkdirSync(`${folder}/${pkg}`, { recursive: true });
   Deno.writeTextFileSync(`${folder}/${pkg}/${name}.jupyterlab-settings`, JSON.stringify(value));
-}
-
-/** Pids of the processes whose environment holds `marker` (`NAME=value`). */
-function markedProcesses(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-    try {
-      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-      if (environ.split("\0").includes(marker)) found.push(Number(entry.name));
-    } catch {
-      // ended meanwhile, or not ours to read
-    }
-  }
-  return found;
 }
 
 /** Start JupyterLab with the repository as its root; resolves once it serves. */
@@ -141,10 +128,10 @@ export async function startJupyterLab(): Promise<JupyterLab> {
     await pumps;
     // Kernels take a moment to exit after the server; then nothing of ours may be left.
     const until = Date.now() + 10_000;
-    let left = markedProcesses(marker);
+    let left = await processesWith(marker);
     while (left.length && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      left = markedProcesses(marker);
+      left = await processesWith(marker);
     }
     for (const pid of left) {
       try {
@@ -171,4 +158,37 @@ export async function startJupyterLab(): Promise<JupyterLab> {
     urlOf: (path) => `${base}/lab/tree/${path}?token=${token}&reset`,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** Open `path` (relative to the repository) in `page` and wait until its kernel is idle. */
+export async function openNotebook(page: Page, lab: JupyterLab, path: string): Promise<void> {
+  await page.goto(lab.urlOf(path), { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      // deno-lint-ignore no-explicit-any
+      const panel = (globalThis as any).jupyterapp?.shell?.currentWidget;
+      return panel?.context?.isReady && panel.sessionContext?.session?.kernel?.status === "idle";
+    },
+    undefined,
+    { timeout: 90_000, polling: 250 },
+  );
+}
+
+/**
+ * Clear every output and start Run All in the open notebook, restarting the kernel first
+ * when `restart` is set. Returns at once: the caller watches the cells.
+ */
+export async function startRunAll(page: Page, restart: boolean): Promise<void> {
+  await page.evaluate(async (restart: boolean) => {
+    // deno-lint-ignore no-explicit-any
+    const app = (globalThis as any).jupyterapp;
+    const panel = app.shell.currentWidget;
+    if (restart) await panel.sessionContext.session.kernel.restart();
+    for (const cell of panel.content.widgets) {
+      if (cell.model.type !== "code") continue;
+      cell.model.outputs.clear();
+      cell.model.executionCount = null;
+    }
+    app.commands.execute("notebook:run-all-cells"); // not awaited: the cells are watched instead
+  }, restart);
 }

@@ -6,49 +6,28 @@
  * Run from the repository root (see docs/notebook-output-race.md):
  *
  * ```sh
- * deno run -A --no-lock --node-modules-dir=none bench/notebook_race/measure.ts
+ * deno run -A bench/notebook_race/measure.ts
  * ```
  *
- * `--no-lock` and `--node-modules-dir=none` keep playwright-core out of the project's lock
- * file and node_modules; it is loaded by a computed dynamic import so that `deno check` of
- * the project never resolves it. Chromium never downloads anything: the system browser
- * is used and every request not bound for 127.0.0.1 is aborted and counted.
+ * JupyterLab and Chromium are started the way the browser tests start them
+ * (tests/jupyterlab.ts, tests/browser.ts): JupyterLab on a free loopback port with private
+ * settings, the system's Chromium through the pinned playwright-core, every request not
+ * bound for 127.0.0.1 aborted and counted.
  *
  * @module
  */
 
+import type { Page } from "playwright-core";
+import { openOfflineBrowser } from "../../tests/browser.ts";
+import { openNotebook, startJupyterLab, startRunAll } from "../../tests/jupyterlab.ts";
 import { raceNotebook } from "./race_notebook.ts";
 
-const PLAYWRIGHT = "npm:playwright-core@1.65.1";
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const HERE = new URL("./", import.meta.url).pathname;
-const PORT = Number(Deno.env.get("RACE_PORT") ?? 8890);
 const LAB_RUNS = Number(Deno.env.get("RACE_LAB_RUNS") ?? 5);
 const WELCOME_RUNS = Number(Deno.env.get("RACE_WELCOME_RUNS") ?? 3);
 const NBCLIENT_RUNS = Number(Deno.env.get("RACE_NBCLIENT_RUNS") ?? 5);
 const RUN_DEADLINE_MS = 240_000;
-
-// The few playwright shapes used here (the module is imported dynamically, untyped).
-interface Page {
-  goto(url: string, o?: { timeout?: number }): Promise<unknown>;
-  // deno-lint-ignore no-explicit-any
-  evaluate<T>(fn: (arg: any) => T | Promise<T>, arg?: unknown): Promise<T>;
-  waitForFunction(fn: string, arg?: unknown, o?: { timeout?: number }): Promise<unknown>;
-  screenshot(o: { path: string; type: "jpeg" | "png"; quality?: number }): Promise<unknown>;
-  setViewportSize(s: { width: number; height: number }): Promise<void>;
-  close(): Promise<void>;
-}
-interface Route {
-  request(): { url(): string };
-  continue(): Promise<void>;
-  abort(): Promise<void>;
-}
-interface Context {
-  newPage(): Promise<Page>;
-  route(glob: string, handler: (route: Route) => unknown): Promise<void>;
-  browser(): { version(): string } | null;
-  close(): Promise<void>;
-}
 
 /** One code cell after a run, as the learner sees it. */
 interface CellView {
@@ -63,178 +42,9 @@ function log(...parts: unknown[]) {
   console.error(new Date().toISOString().slice(11, 19), ...parts);
 }
 
-async function withDeadline<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Every descendant pid of `pid`, read from /proc. */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      parent.set(Number(entry.name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  const out: number[] = [];
-  const todo = [pid];
-  while (todo.length) {
-    const p = todo.pop()!;
-    for (const [child, pp] of parent) if (pp === p) out.push(child), todo.push(child);
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Starts `deno task start` on PORT with private settings; resolves once the URL is printed. */
-async function startLab(temp: string) {
-  const settings = `${temp}/user-settings`;
-  const write = (plugin: string, value: unknown) => {
-    Deno.mkdirSync(`${settings}/${plugin.split(":")[0]}`, { recursive: true });
-    Deno.writeTextFileSync(
-      `${settings}/${plugin.replace(":", "/")}.jupyterlab-settings`,
-      JSON.stringify(value),
-    );
-  };
-  // Never save a notebook (outputs must not reach notebooks/), keep every cell in the DOM.
-  write("@jupyterlab/docmanager-extension:plugin", { autosave: false });
-  write("@jupyterlab/notebook-extension:tracker", { windowingMode: "none" });
-  write("@jupyterlab/apputils-extension:notification", {
-    fetchNews: "false",
-    checkForUpdates: false,
-  });
-  const child = new Deno.Command("deno", {
-    args: [
-      "task",
-      "start",
-      "--port",
-      String(PORT),
-      "--port-retries=0",
-      `--LabApp.user_settings_dir=${settings}`,
-      `--LabApp.workspaces_dir=${temp}/workspaces`,
-      "--LabApp.expose_app_in_browser=True",
-    ],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let url = "";
-  const lines: string[] = [];
-  const found = Promise.withResolvers<string>();
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += value;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        lines.push(line);
-        const m = line.match(/http:\/\/127\.0\.0\.1:\d+\/lab\S*\?token=([0-9a-f]+)/);
-        if (m && !url) found.resolve(url = m[0]);
-      }
-    }
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  child.status.then((s) => found.reject(new Error(`JupyterLab exited early (${s.code})`)));
-  await withDeadline("JupyterLab to print its URL", 120_000, found.promise).catch((e) => {
-    console.error(lines.join("\n"));
-    throw e;
-  });
-  const token = new URL(url).searchParams.get("token")!;
-  return { child, token, lines, pumps };
-}
-
-async function stopLab(lab: Awaited<ReturnType<typeof startLab>>) {
-  const base = `http://127.0.0.1:${PORT}`;
-  const headers = { Authorization: `token ${lab.token}` };
-  // Shut every kernel down through the server first, then SIGINT the server.
-  try {
-    const sessions = await (await fetch(`${base}/api/sessions`, { headers })).json();
-    for (const s of sessions) {
-      await (await fetch(`${base}/api/sessions/${s.id}`, { method: "DELETE", headers })).body
-        ?.cancel();
-    }
-  } catch (e) {
-    log("could not list sessions:", (e as Error).message);
-  }
-  const tree = [lab.child.pid, ...descendants(lab.child.pid)];
-  lab.child.kill("SIGINT");
-  const exited = await withDeadline("JupyterLab to exit after SIGINT", 20_000, lab.child.status)
-    .catch(() => null);
-  // deno task forwards the signal; make sure nothing of the tree is left either way.
-  for (const pid of tree) {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) {
-      const until = Date.now() + 5000;
-      while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      if (!alive(pid)) break;
-      log(`pid ${pid} still running, sending ${sig}`);
-      try {
-        Deno.kill(pid, sig);
-      } catch { /* gone */ }
-    }
-  }
-  await lab.pumps;
-  return { exitCode: exited?.code ?? null, leftover: tree.filter(alive) };
-}
-
-/** Opens a notebook in a fresh page and waits for its kernel to be idle. */
-async function openNotebook(ctx: Context, token: string, path: string): Promise<Page> {
-  const page = await ctx.newPage();
-  await page.setViewportSize({ width: 1280, height: 1600 });
-  await page.goto(`http://127.0.0.1:${PORT}/lab/tree/${path}?token=${token}&reset`, {
-    timeout: 60_000,
-  });
-  await page.waitForFunction(
-    `(() => { const w = window.jupyterapp?.shell?.currentWidget;
-      return !!(w && w.sessionContext && w.context && w.context.isReady &&
-        w.sessionContext.session?.kernel?.status === "idle"); })()`,
-    undefined,
-    { timeout: 90_000 },
-  );
-  return page;
-}
-
 /** Restarts the kernel (unless first run), clears outputs, Run All, waits, and reports. */
 async function runAll(page: Page, restart: boolean): Promise<CellView[]> {
-  await page.evaluate(async (restart: boolean) => {
-    // deno-lint-ignore no-explicit-any
-    const app = (globalThis as any).jupyterapp;
-    const panel = app.shell.currentWidget;
-    const kernel = panel.sessionContext.session.kernel;
-    if (restart) await kernel.restart();
-    for (const cell of panel.content.widgets) {
-      if (cell.model.type !== "code") continue;
-      cell.model.outputs.clear();
-      cell.model.executionCount = null;
-    }
-    app.commands.execute("notebook:run-all-cells"); // not awaited: we watch the cells instead
-  }, restart);
+  await startRunAll(page, restart);
   const started = Date.now();
   let stableSince = 0;
   let views: CellView[] = [];
@@ -333,37 +143,16 @@ async function main() {
     deno: Deno.version.deno,
     cpus: navigator.hardwareConcurrency,
   };
-  const lab = await startLab(temp);
+  let labStop = "clean: every kernel shut down, no process left";
+  const lab = await startJupyterLab();
   log("JupyterLab is up");
-  const blocked: string[] = [];
-  let ctx: Context | undefined;
-  const profile = await Deno.makeTempDir({ prefix: "chromium_profile_" });
+  const browser = await openOfflineBrowser();
   try {
-    const { chromium } = await import(PLAYWRIGHT);
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      acceptDownloads: false,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }) as Context;
-    await ctx.route("**/*", (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === "127.0.0.1" || url.protocol === "data:") return route.continue();
-      blocked.push(url.href);
-      return route.abort();
-    });
-    results.chromium = ctx.browser()?.version() ?? "unknown";
+    results.chromium = browser.context.browser()?.version() ?? "unknown";
 
     const rel = probe.slice(ROOT.length + 1);
-    const page = await openNotebook(ctx, lab.token, rel);
+    const page = await browser.newPage();
+    await openNotebook(page, lab, rel);
     const labRuns = [];
     for (let i = 0; i < LAB_RUNS; i++) {
       const t0 = Date.now();
@@ -375,7 +164,8 @@ async function main() {
     results.jupyterlab_race60 = labRuns;
     await page.close();
 
-    const wpage = await openNotebook(ctx, lab.token, "notebooks/00_welcome.ipynb");
+    const wpage = await browser.newPage();
+    await openNotebook(wpage, lab, "notebooks/00_welcome.ipynb");
     const welcomeRuns = [];
     for (let i = 0; i < WELCOME_RUNS; i++) {
       const t0 = Date.now();
@@ -414,11 +204,15 @@ async function main() {
     results.screenshot_tmp = `${temp}/welcome.jpg`;
     await wpage.close();
   } finally {
-    await ctx?.close();
-    await Deno.remove(profile, { recursive: true });
-    results.lab_stop = await stopLab(lab);
+    await browser[Symbol.asyncDispose]();
+    try {
+      await lab[Symbol.asyncDispose]();
+    } catch (error) {
+      labStop = (error as Error).message;
+    }
+    results.lab_stop = labStop;
     await Deno.remove(scratch, { recursive: true });
-    results.blocked_requests = blocked;
+    results.blocked_requests = browser.blocked;
     const after = await Deno.readFile(welcome);
     results.welcome_file_unchanged = after.length === welcomeBefore.length &&
       after.every((b, i) => b === welcomeBefore[i]);
