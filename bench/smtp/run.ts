@@ -23,7 +23,7 @@
  */
 
 import { startPostfix } from "../../lib/postfix/mod.ts";
-import { freePort, processesWith, startDaemon, waitForPort } from "../../lib/daemon/mod.ts";
+import { freePort, processesWith, startDaemon } from "../../lib/daemon/mod.ts";
 import { findTool } from "../../tests/tools.ts";
 
 const arg = (name: string, fallback: number) => {
@@ -108,7 +108,7 @@ interface Contender {
   start(dir: string): Promise<Running>;
 }
 
-/** Start `command`, read "PORT <n>" from its stdout. */
+/** Start `command` and read "PORT <n>" from its stdout: it prints that once listening. */
 async function spawnWithPort(command: string, args: string[]) {
   const child = new Deno.Command(command, { args, stdout: "piped", stderr: "inherit" }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -120,7 +120,6 @@ async function spawnWithPort(command: string, args: string[]) {
   }
   reader.releaseLock();
   const port = Number(/PORT (\d+)/.exec(text)![1]);
-  await waitForPort(port, { exited: child.status });
   return {
     port,
     memory: () => peakMiB(child.pid),
