@@ -10,22 +10,11 @@
  * @module
  */
 
-import { ensureVenv, VENV_PYTHON } from "../venv.ts";
+import { ensureVenv } from "../venv.ts";
 import { hygieneProblems, notebookPaths } from "./notebooks.ts";
+import { describeFailure, runNotebooks, type RunReport } from "./runner.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
-
-interface Report {
-  notebook: string;
-  ok: boolean;
-  problems: string[];
-  seconds: number;
-  code_cells: number;
-  cells_without_output: number[];
-  late_outputs: { cell: number; msg_type: string }[];
-  failing_cell?: number;
-  failing_source?: string;
-}
 
 const paths = notebookPaths(Deno.args.filter((a) => !a.startsWith("--")));
 if (paths.length === 0) {
@@ -46,34 +35,22 @@ for (const path of paths) {
 
 await ensureVenv({ quiet: true });
 
-/** Run notebooks through the Python runner; `env` reaches the kernel. */
-async function runNotebooks(
-  notebooks: string[],
-  env: Record<string, string> = {},
-): Promise<Report[]> {
-  const runner = await new Deno.Command(VENV_PYTHON, {
-    args: [`${ROOT}/tools/notebooks/run_notebooks.py`, ...notebooks],
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
+/** Run notebooks in the kernel; a broken runner ends the check. */
+async function run(notebooks: string[], env?: Record<string, string>): Promise<RunReport[]> {
   try {
-    return JSON.parse(new TextDecoder().decode(runner.stdout));
-  } catch {
-    console.error(
-      "The notebook runner gave no report:\n" + new TextDecoder().decode(runner.stdout),
-    );
+    return await runNotebooks(notebooks, { env });
+  } catch (error) {
+    console.error((error as Error).message);
     Deno.exit(1);
   }
 }
 
-const reports = await runNotebooks(paths);
+const reports = await run(paths);
 // Chapters that capture packets fall back to the shipped capture where live capture is not
 // allowed: run them that way too, so both paths are proven.
 const capturing = paths.filter((p) => Deno.readTextFileSync(p).includes("captureOrShipped"));
 if (capturing.length) {
-  for (const r of await runNotebooks(capturing, { COURSE_LIVE_CAPTURE: "0" })) {
+  for (const r of await run(capturing, { COURSE_LIVE_CAPTURE: "0" })) {
     reports.push({ ...r, notebook: `${r.notebook} (shipped capture)` });
   }
 }
@@ -89,11 +66,7 @@ for (const r of reports) {
     );
   } else {
     failed++;
-    console.log(`✗ ${name}`);
-    for (const p of r.problems) console.log(`    ${p}`);
-    if (r.failing_source) {
-      console.log(r.failing_source.split("\n").map((l) => `    | ${l}`).join("\n"));
-    }
+    console.log(describeFailure(r));
   }
 }
 Deno.mkdirSync(`${ROOT}/results`, { recursive: true });

@@ -22,6 +22,7 @@ import { ensureVenv, VENV_PYTHON } from "../venv.ts";
 import { notebookPaths } from "./notebooks.ts";
 import { remoteLoads } from "./remote_loads.ts";
 import { indexPage, pageTitle, type SitePage } from "./site_index.ts";
+import { describeFailure, runNotebooks, type RunReport } from "./runner.ts";
 import { copyWebAssets, type WebAssetUrls } from "./web_assets.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -101,18 +102,6 @@ export async function prepareOutFolder(out: string): Promise<void> {
   );
 }
 
-/** The parts of run_notebooks.py's report the export reads. */
-interface RunReport {
-  notebook: string;
-  ok: boolean;
-  problems: string[];
-  seconds: number;
-  code_cells: number;
-  late_outputs: unknown[];
-  executed_copy?: string;
-  failing_source?: string;
-}
-
 /** One exported page, as export_html.py reports it. */
 interface ConvertedPage extends SitePage {
   notebook: string;
@@ -131,28 +120,6 @@ async function runPython(args: string[], what: string): Promise<string> {
     throw new Error(`Cannot ${what}: ${args[0]} exited with ${out.code}\n${text}`);
   }
   return text;
-}
-
-/** Run the notebooks in the kernel, writing executed copies to `folder`. */
-async function runNotebooks(paths: string[], folder: string): Promise<RunReport[]> {
-  const text = await runPython(
-    [`${HERE}/run_notebooks.py`, "--write-executed", folder, ...paths],
-    "run the notebooks",
-  );
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`Cannot run the notebooks: the runner gave no report\n${text}`);
-  }
-}
-
-function describeFailure(report: RunReport): string {
-  const lines = [`✗ ${report.notebook.slice(ROOT.length + 1)}`];
-  for (const problem of report.problems) lines.push(`    ${problem}`);
-  if (report.failing_source) {
-    lines.push(...report.failing_source.split("\n").map((line) => `    | ${line}`));
-  }
-  return lines.join("\n");
 }
 
 async function convert(
@@ -207,12 +174,12 @@ export async function exportNotebooks(options: ExportOptions): Promise<ExportRes
   const urls = await copyWebAssets(options.out);
   const executed = await Deno.makeTempDir({ prefix: "course_export_" });
   try {
-    const runs = await runNotebooks(paths, executed);
+    const runs = await runNotebooks(paths, { writeExecuted: executed });
     const failed = runs.filter((r) => !r.ok || !r.executed_copy);
     if (failed.length) {
       throw new Error(
         `Cannot export: ${failed.length} notebook(s) failed in the kernel\n` +
-          failed.map(describeFailure).join("\n"),
+          failed.map((report) => describeFailure(report)).join("\n"),
       );
     }
     const pages = await convert(runs.map((r) => r.executed_copy!), options.out, urls);
