@@ -29,7 +29,8 @@ async function run(cmd: string, args: string[], what: string): Promise<void> {
   }
 }
 
-function findPython(): string {
+/** The first Python 3.9+ among $PYTHON, python3 and python. @throws {Error} none is installed, saying how to install one. */
+export function findPython(): string {
   for (const name of [Deno.env.get("PYTHON"), "python3", "python"]) {
     if (!name) continue;
     try {
