@@ -7,7 +7,7 @@
  * @module
  */
 
-import { connectLoopback, LineReader, LineWriter } from "../net/mod.ts";
+import { connectLoopback, LineReader, LineWriter, serveLoopback } from "../net/mod.ts";
 import { tap, Transcript } from "../transcript/transcript.ts";
 
 const IDLE = { idleTimeoutMs: 5000 };
@@ -94,4 +94,28 @@ export async function scriptedSmtpClient(port: number): Promise<Transcript> {
     throw new Error("Cannot finish the SMTP exchange: expected the server to close");
   }
   return transcript;
+}
+
+/**
+ * Chapter 1's experiment: the scripted server on a free loopback port, and the client's
+ * dialogue with it. `around` runs the dialogue (`talk`), e.g. inside a capture filtered on
+ * the port; `talk` resolves once the server's side has finished too, so its last packets
+ * are in. The server is closed on every path.
+ *
+ * @example
+ * ```ts
+ * import { scriptedSmtpExchange } from "./scripted_smtp.ts";
+ * const dialogue = await scriptedSmtpExchange((_port, talk) => talk());
+ * if (!dialogue.toString().includes("QUIT")) throw new Error(dialogue.toString());
+ * ```
+ */
+export async function scriptedSmtpExchange<T>(
+  around: (port: number, talk: () => Promise<Transcript>) => Promise<T>,
+): Promise<T> {
+  await using server = serveLoopback(scriptedSmtpServer);
+  return await around(server.port, async () => {
+    const dialogue = await scriptedSmtpClient(server.port);
+    await server.close(); // wait for the server's side, so its last packets are in
+    return dialogue;
+  });
 }

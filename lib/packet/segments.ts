@@ -11,7 +11,7 @@
 
 import { dissectFrame } from "./dissect.ts";
 import type { PcapFile } from "./pcap.ts";
-import { flagNames, formatFlags, type TcpFlags } from "./tcp.ts";
+import { flagNames, formatFlags, type TcpFlags, type TcpOption } from "./tcp.ts";
 import { seqRelative } from "./seq.ts";
 import { escapeMermaid, MermaidDiagram } from "../viz/mermaid.ts";
 import { type Displayable, table } from "../viz/display.ts";
@@ -35,7 +35,10 @@ export interface Segment {
   /** `ack` counted from the receiver's initial sequence number; 0 without the ACK flag. */
   relativeAck: number;
   flags: TcpFlags;
+  /** The window field as sent (scaled by the shift its sender announced in its SYN, RFC 7323). */
   window: number;
+  /** TCP options (MSS, window scale, SACK blocks, timestamps...). */
+  options: TcpOption[];
   /** Bytes of application data. */
   payloadLength: number;
   payload: Uint8Array;
@@ -92,6 +95,7 @@ export function tcpSegments(pcap: PcapFile): Segment[] {
       relativeAck: tcp.flags.ack ? seqRelative(tcp.ack, sides.get(to)!) : 0,
       flags: tcp.flags,
       window: tcp.window,
+      options: tcp.options,
       payloadLength: frame.payload.length,
       payload: frame.payload,
     });

@@ -1,7 +1,7 @@
 /**
  * TCP's handshake and teardown: the RFC 9293 state machine as a table and a pure model,
  * a two-endpoint simulator, a replay of captured connections, and experiments on real
- * loopback sockets (half-close, reset, connect latency, TIME-WAIT).
+ * loopback sockets (half-close, reset, connect latency, TIME-WAIT, loss and retransmission).
  *
  * @module
  */
@@ -21,3 +21,5 @@ export * from "./half_close.ts";
 export * from "./reset.ts";
 export * from "./connect_latency.ts";
 export * from "./time_wait.ts";
+export * from "./loopback_drop.ts";
+export * from "./loss.ts";

@@ -66,3 +66,22 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
     "\n",
   );
 }
+
+/**
+ * Prose computed by a cell: shown as Markdown in JupyterLab and exported pages, as plain
+ * text elsewhere. Numbers that come from a run belong here, not in a markdown cell, so
+ * the page never states a number the run did not produce.
+ *
+ * @example
+ * ```ts
+ * import { markdown, mimeBundle } from "./display.ts";
+ * const median = 125.3;
+ * const shown = mimeBundle(markdown(`The median round trip was **${median} µs**.`));
+ * if (shown["text/markdown"] !== "The median round trip was **125.3 µs**.") throw new Error();
+ * ```
+ */
+export function markdown(text: string): Displayable {
+  return {
+    [JUPYTER_DISPLAY]: () => ({ "text/markdown": text, "text/plain": text }),
+  };
+}

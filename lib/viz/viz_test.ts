@@ -62,3 +62,30 @@ Deno.test("table() shows HTML and aligned text", () => {
   assert.equal(textTable(["a", "bb"], [["ccc", "d"]]), "a    bb\n---  --\nccc  d");
   assert.match(String(mimeBundle(table(["<h>"], [["x"]]))["text/html"]), /&#60;h&#62;/);
 });
+
+Deno.test("histogram() draws the bulk of a long-tailed sample and marks its median", () => {
+  // 98 round trips near 100 µs and two slow ones: drawn to 0–9,000 µs, the bulk was one bar.
+  const values = [...Array.from({ length: 98 }, (_, i) => 90 + (i % 20)), 4000, 9000];
+  const chart = histogram(values, { title: "round trips", x: "µs" });
+  const drawn = chart.data[0].x as number[];
+  assert.equal(Math.max(...drawn) < 4000, true, "the outliers are not drawn");
+  assert.equal(drawn.length, 98);
+  const shapes = chart.layout.shapes as { x0: number }[];
+  assert.equal(shapes[0].x0, 99, "a line at the median");
+  const notes = (chart.layout.annotations as { text: string }[]).map((a) => a.text);
+  assert.deepEqual(notes, ["median 99 µs", "2 values above 134 µs not drawn (largest 9,000 µs)"]);
+  assert.match(chart.summary, /median=99 .*2 values above 134 µs not drawn/);
+  assert.equal(histogram(values, { title: "all" }, { upTo: 1 }).data[0].x?.length, 100);
+  assert.equal(histogram([1, 2, 3], { title: "t" }, 50).data[0].xbins !== undefined, true);
+});
+
+Deno.test("barChart() can use a log axis and write every bar's value on it", () => {
+  const chart = barChart(["header", "whole"], { bytes: [87, 151120] }, { title: "b" }, {
+    log: true,
+    valueLabels: true,
+    unit: "B",
+  });
+  assert.equal((chart.layout.yaxis as { type: string }).type, "log");
+  assert.deepEqual(chart.data[0].text, ["87 B", "151,120 B"]);
+  assert.equal(chart.data[0].textposition, "outside");
+});

@@ -210,7 +210,8 @@ async def run_one(path: Path, args) -> dict:
             }
             try:
                 for index, cell in enumerate(nb.cells):
-                    await client.async_execute_cell(cell, index, execution_count=index + 1)
+                    # The kernel numbers the cells it runs (In [n] and Out[n] agree, 1, 2, 3...)
+                    await client.async_execute_cell(cell, index)
             except CellExecutionError as error:
                 report["ok"] = False
                 failing = next(
