@@ -82,8 +82,8 @@ export interface HistogramOptions {
   /** Number of bars. Default 40. */
   bins?: number;
   /**
-   * Draw values up to this quantile (default 0.99), and never beyond Tukey's far-out fence
-   * (third quartile + 3 × the interquartile range). Timings have a long tail: one sample
+   * Draw values up to this quantile (default 0.99), and not beyond Tukey's far-out fence
+   * (third quartile + 3 × the interquartile range) unless that hides more than 5 %. Timings have a long tail: one sample
    * 50 times the median would squeeze every other sample into the first bar. The values
    * beyond are counted in a note on the chart, and in the summary. `1` draws everything.
    */
@@ -130,9 +130,12 @@ export function histogram(
   const fence = sorted.length
     ? quantile(sorted, 0.75) + 3 * (quantile(sorted, 0.75) - quantile(sorted, 0.25))
     : 0;
-  const limit = sorted.length
-    ? (upTo >= 1 ? sorted.at(-1)! : Math.min(quantile(sorted, upTo), fence))
-    : 0;
+  // At most the quantile `upTo`; short of it only for far-out values, and never below p95.
+  const limit = !sorted.length
+    ? 0
+    : upTo >= 1
+    ? sorted.at(-1)!
+    : Math.min(quantile(sorted, upTo), Math.max(quantile(sorted, 0.95), fence));
   const shown = values.filter((v) => v <= limit);
   const beyond = sorted.filter((v) => v > limit);
   const unit = labels.x ? ` ${labels.x}` : "";
