@@ -426,6 +426,6 @@ export async function captureOrShipped<T>(
     bytes: shipped.bytes,
     result: result as T,
     reason: `Shipped: ${why}; showing fixtures/captures/${shippedName}.pcap, ` +
-      `recorded by the course with tools/record_capture.ts.`,
+      `recorded by the course from the same experiment (deno task record-captures).`,
   };
 }

@@ -103,6 +103,43 @@ export function tcpSegments(pcap: PcapFile): Segment[] {
   return segments;
 }
 
+/** What an endpoint announced in its SYN (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
+export interface Announced {
+  /** Maximum segment size it will receive: data bytes per segment, options not counted. */
+  mss?: number;
+  /** Window scale: its later window fields mean `window × 2^windowShift` bytes. */
+  windowShift?: number;
+  timestamps: boolean;
+  sackPermitted: boolean;
+}
+
+/**
+ * The options each endpoint announced in its SYN, by endpoint (`"127.0.0.1:40312"`).
+ * A window field is only scaled when both SYNs carried the window scale option.
+ *
+ * @example
+ * ```ts ignore
+ * import { handshakeOptions, readPcap, tcpSegments } from "./mod.ts";
+ * const segments = tcpSegments(readPcap(await Deno.readFile("fixtures/captures/smtp-session.pcap")));
+ * console.log(handshakeOptions(segments)[segments[0].from].mss);
+ * ```
+ */
+export function handshakeOptions(segments: readonly Segment[]): Record<string, Announced> {
+  const announced: Record<string, Announced> = {};
+  for (const s of segments) {
+    if (!s.flags.syn || announced[s.from]) continue;
+    const entry: Announced = { timestamps: false, sackPermitted: false };
+    for (const option of s.options) {
+      if (option.kind === "mss") entry.mss = option.value;
+      if (option.kind === "wscale") entry.windowShift = option.shift;
+      if (option.kind === "timestamps") entry.timestamps = true;
+      if (option.kind === "sackPermitted") entry.sackPermitted = true;
+    }
+    announced[s.from] = entry;
+  }
+  return announced;
+}
+
 const decoder = new TextDecoder();
 
 /** The payload as one line of text: CR and LF shown as `\r` `\n`, cut to `max` characters. */

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { LINKTYPE, type PcapFile, readPcap } from "./pcap.ts";
-import { payloadPreview, segmentDiagram, segmentTable, tcpSegments } from "./segments.ts";
+import {
+  handshakeOptions,
+  payloadPreview,
+  segmentDiagram,
+  segmentTable,
+  tcpSegments,
+} from "./segments.ts";
 import { loopbackFrame } from "./test_frames.ts";
 import { mimeBundle } from "../viz/display.ts";
 import { seqAdd } from "./seq.ts";
@@ -130,4 +136,19 @@ Deno.test("segmentTable() and payloadPreview() show text safely", () => {
   assert.match(text, /SYN, ACK/);
   assert.equal(payloadPreview(new TextEncoder().encode("a\r\n\x00b"), 40), "a\\r\\n.b");
   assert.equal(payloadPreview(new TextEncoder().encode("abcdef"), 4), "abc…");
+});
+
+Deno.test("handshakeOptions() reads each side's SYN: MSS, window scale, timestamps, SACK", async () => {
+  const segments = tcpSegments(
+    readPcap(
+      await Deno.readFile(new URL("../../fixtures/captures/smtp-session.pcap", import.meta.url)),
+    ),
+  );
+  const announced = handshakeOptions(segments);
+  assert.deepEqual(Object.keys(announced).sort(), [segments[0].from, segments[0].to].sort());
+  for (const side of Object.values(announced)) {
+    assert.equal(typeof side.mss, "number");
+    assert.equal(typeof side.windowShift, "number");
+    assert.equal(side.timestamps, true);
+  }
 });

@@ -53,7 +53,7 @@ export function classifyArrival(view: ArrivalView, segment: SegmentLike): TcpEve
   }
   const events: TcpEvent[] = [];
   // In SYN-RECEIVED a SYN is the peer's SYN again (simultaneous open sends SYN,ACK,
-  // RFC 9293 Figure 8); in a synchronized state a SYN is an error (3.10.7.4 fourth).
+  // RFC 9293 Figure 7); in a synchronized state a SYN is an error (3.10.7.4 fourth).
   if (flags.syn && view.state !== TCP_STATE.SYN_RECEIVED) events.push(TCP_EVENT.RCV_SYN);
   if (flags.ack) {
     if (

@@ -22,6 +22,7 @@ import { LineReader } from "../net/line_reader.ts";
 import type { PcapFile } from "../packet/pcap.ts";
 import { CaptureError, captureLoopback, CAPTURES_DIR, shippedCapture } from "../packet/capture.ts";
 import type { Segment } from "../packet/segments.ts";
+import { type Displayable, table } from "../viz/display.ts";
 import {
   type Dropper,
   type DropSwitch,
@@ -264,4 +265,76 @@ export async function lossCaptureOrShipped(
       `experiment recorded by the course (deno task record-captures), where ` +
       `${shipped.writes.dropper} dropped the segments.`,
   };
+}
+
+const port = (endpoint: string) => endpoint.slice(endpoint.lastIndexOf(":") + 1);
+
+/** What a row shows, in words. */
+function rowNote(row: LossRow): string {
+  const notes: string[] = [];
+  if (row.lost) notes.push("lost: dropped on its way in, never delivered");
+  if (row.retransmission) notes.push("retransmission: these bytes were sent before");
+  if (row.duplicateAck) notes.push(`duplicate ACK #${row.duplicateAck}`);
+  if (row.afterWrite !== undefined) {
+    notes.push(`delivered, ${row.afterWrite.toFixed(1)} ms after the write`);
+  }
+  return notes.join("; ");
+}
+
+/**
+ * The capture as a table: one row per segment, relative numbers, the lines it carries,
+ * SACK blocks, and what it shows about loss.
+ */
+export function lossTable(rows: readonly LossRow[]): Displayable {
+  return table(
+    ["#", "ms", "from → to", "seq", "ack", "len", "lines", "SACK", "what it shows"],
+    rows.map((r, i) => [
+      String(i + 1),
+      r.at.toFixed(1),
+      `${port(r.segment.from)} → ${port(r.segment.to)}`,
+      String(r.segment.relativeSeq),
+      r.segment.flags.ack ? String(r.segment.relativeAck) : "",
+      String(r.segment.payloadLength),
+      r.lines.join(" "),
+      r.sack.map((b) => `${b.left}-${b.right}`).join(" "),
+      rowNote(r),
+    ]),
+  );
+}
+
+/**
+ * What happened to each dropped line, as Markdown for the page: the retransmission, the
+ * duplicate ACKs before it, and the time from the write.
+ */
+export function describeLoss(rows: readonly LossRow[], writes: LossWrites): string {
+  const position = (r: LossRow) => `#${rows.indexOf(r) + 1}`;
+  const [first, second] = DROPPED.map((line) => {
+    const delivered = rows.find((r) => r.lines.includes(line) && r.afterWrite !== undefined)!;
+    const lost = rows.find((r) => r.lines.includes(line) && r.lost);
+    const before = rows.slice(0, rows.indexOf(delivered));
+    const dupAcks = before.filter((r) => r.duplicateAck > 0 && r.at >= (lost?.at ?? 0) - 0.001);
+    return { line, delivered, lost, dupAcks };
+  });
+  const seen = (r: LossRow | undefined) =>
+    r
+      ? `its first copy is ${position(r)}`
+      : "its first copy never appears (dropped before the capture point)";
+  const dups = first.dupAcks;
+  return [
+    `**${first.line}** (${seen(first.lost)}): the receiver answered the data after the hole with ` +
+    `${dups.length} duplicate ACK${dups.length === 1 ? "" : "s"} (${
+      dups.map(position).join(", ")
+    }), ` +
+    `still asking for the missing bytes, with SACK blocks for what did arrive; ` +
+    `the client sent the bytes again (${position(first.delivered)}) ` +
+    `${(first.delivered.at - (dups.at(-1)?.at ?? first.delivered.at)).toFixed(1)} ms after ` +
+    `the last duplicate ACK, without waiting for a timer ` +
+    `(**${first.delivered.afterWrite!.toFixed(1)} ms** after writing them).`,
+    `**${second.line}** (${seen(second.lost)}): nothing followed it, so no duplicate ACK could ` +
+    `come; the client's retransmission timer fired and sent it again (${
+      position(second.delivered)
+    }), ` +
+    `**${second.delivered.afterWrite!.toFixed(1)} ms** after the write.`,
+    `Dropped by ${writes.dropper}.`,
+  ].join("\n\n");
 }

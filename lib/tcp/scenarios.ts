@@ -75,7 +75,7 @@ export const SCENARIOS = {
     },
   },
   "simultaneous-open": {
-    title: "Both sides send SYN at once (RFC 9293 Figure 8)",
+    title: "Both sides send SYN at once (RFC 9293 Figure 7)",
     run(sim: TcpSimulator) {
       sim.call("client", "active-open");
       sim.call("server", "active-open");
@@ -83,7 +83,7 @@ export const SCENARIOS = {
     },
   },
   "simultaneous-close": {
-    title: "Both sides send FIN at once: CLOSING, and both wait in TIME-WAIT (Figure 13)",
+    title: "Both sides send FIN at once: CLOSING, and both wait in TIME-WAIT (RFC 9293 Figure 13)",
     run(sim: TcpSimulator) {
       handshake(sim);
       sim.call("client", "close");

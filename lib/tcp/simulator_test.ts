@@ -75,7 +75,7 @@ Deno.test("half-close: data flows to the side that already sent its FIN", () => 
   assert.equal(sim.state("client"), "CLOSED");
 });
 
-Deno.test("simultaneous open: both sides pass SYN-RECEIVED (RFC 9293 Figure 8)", () => {
+Deno.test("simultaneous open: both sides pass SYN-RECEIVED (RFC 9293 Figure 7)", () => {
   const sim = runScenario("simultaneous-open", { clientIsn: 100, serverIsn: 300 });
   for (const side of ["client", "server"] as const) {
     assert.deepEqual(sim.path(side), ["CLOSED", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED"]);

@@ -113,7 +113,7 @@ export const TRANSITIONS: Readonly<
     [E.RCV_SYN]: {
       to: S.SYN_RECEIVED,
       send: "SYN,ACK",
-      note: "3.10.7.3: simultaneous open (Figure 8)",
+      note: "3.10.7.3: simultaneous open (RFC 9293 Figure 7)",
     },
     [E.CLOSE]: { to: S.CLOSED, note: "3.10.4: give up connecting" },
     [E.ABORT]: { to: S.CLOSED, note: "3.10.5: give up connecting" },
@@ -127,7 +127,7 @@ export const TRANSITIONS: Readonly<
     [E.RCV_RST]: {
       to: S.CLOSED,
       toIfPassive: S.LISTEN,
-      note: "3.10.7.4: back to LISTEN if opened passively (Figure 5 note 1)",
+      note: "3.10.7.4: back to LISTEN if opened passively (RFC 9293 Figure 5, note 1)",
     },
     [E.TIMEOUT_RTO]: { to: S.SYN_RECEIVED, send: "again", note: "3.8.1: send the SYN,ACK again" },
   },
