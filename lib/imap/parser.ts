@@ -7,6 +7,7 @@
  * @module
  */
 
+import { LIMITS } from "./constants.ts";
 import type { Frame } from "./framing.ts";
 import { literalAtEnd } from "./framing.ts";
 import type { AtomValue, ImapValue } from "./values.ts";
@@ -39,11 +40,18 @@ const ATOM_END = new Set([" ", "(", ")", "{", '"', "[", "]", "<"]);
  */
 export class Parser {
   readonly #frame: Frame;
+  readonly #maxDepth: number;
   #line = 0;
   #pos = 0;
+  #depth = 0;
 
-  constructor(frame: Frame) {
+  /**
+   * @param maxDepth deepest nesting of lists accepted: `((((...))))` 10,000 deep is an
+   * error (ImapParseError, answered BAD), never a stack overflow.
+   */
+  constructor(frame: Frame, maxDepth: number = LIMITS.maxNesting) {
     this.#frame = frame;
+    this.#maxDepth = maxDepth;
   }
 
   get #text(): string {
@@ -142,6 +150,20 @@ export class Parser {
   }
 
   #readList(close: ")" | "]"): { type: "list"; items: ImapValue[] } {
+    if (this.#depth >= this.#maxDepth) {
+      throw new ImapParseError(
+        `Cannot parse: lists nested deeper than ${this.#maxDepth} levels at ${this.where()}`,
+      );
+    }
+    this.#depth++;
+    try {
+      return this.#readItems(close);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #readItems(close: ")" | "]"): { type: "list"; items: ImapValue[] } {
     this.#pos++; // "(" or "["
     const items: ImapValue[] = [];
     while (true) {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { LIMITS } from "./constants.ts";
 import { DateError, parseSearchDate } from "./date.ts";
 import { decodeWords } from "./envelope.ts";
 import {
@@ -77,7 +78,12 @@ const DATE_KEYS: Record<string, ["internal" | "sent", "before" | "on" | "since"]
  * if (key.op !== "and" || key.keys.length !== 2) throw new Error("unexpected");
  * ```
  */
-export function parseSearch(values: readonly ImapValue[]): SearchKey {
+export function parseSearch(values: readonly ImapValue[], depth = 0): SearchKey {
+  if (depth >= LIMITS.maxNesting) {
+    throw new SearchError(
+      `Cannot parse SEARCH: keys nested deeper than ${LIMITS.maxNesting} levels`,
+    );
+  }
   let i = 0;
   const next = (what: string): ImapValue => {
     const v = values[i++];
@@ -93,7 +99,7 @@ export function parseSearch(values: readonly ImapValue[]): SearchKey {
     const v = next("a search key");
     if (v.type === "list") {
       if (!v.items.length) throw new SearchError("Cannot parse SEARCH: empty parentheses");
-      return parseSearch(v.items);
+      return parseSearch(v.items, depth + 1);
     }
     const word = textOf(v);
     if (v.type !== "atom" || word === null) {
@@ -140,14 +146,27 @@ export function parseSearch(values: readonly ImapValue[]): SearchKey {
       case "UID":
         return { op: "uid", set: sequence(string(upper)) };
       case "NOT":
-        return { op: "not", key: one() };
+        return { op: "not", key: nested() };
       case "OR": {
-        const a = one();
-        return { op: "or", a, b: one() };
+        const a = nested();
+        return { op: "or", a, b: nested() };
       }
     }
     if (/^[\d*]/.test(word)) return { op: "seq", set: sequence(word) };
     throw new SearchError(`Cannot parse SEARCH: unknown search key ${JSON.stringify(word)}`);
+  };
+  /** The key after NOT or OR: one level deeper. */
+  const nested = (): SearchKey => {
+    if (++depth >= LIMITS.maxNesting) {
+      throw new SearchError(
+        `Cannot parse SEARCH: keys nested deeper than ${LIMITS.maxNesting} levels`,
+      );
+    }
+    try {
+      return one();
+    } finally {
+      depth--;
+    }
   };
   const keys: SearchKey[] = [];
   while (i < values.length) keys.push(one());

@@ -10,7 +10,7 @@ import { IdleTimeoutError, LineTooLongError, writeAll } from "../net/mod.ts";
 import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
-import { FrameReader, LiteralTooLargeError } from "./framing.ts";
+import { type FrameLimits, FrameReader, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry } from "./mailbox.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
@@ -29,6 +29,8 @@ export interface SessionConfig {
   /** How often IDLE looks at the Maildir for changes made elsewhere. */
   pollIntervalMs: number;
   maxLiteralSize: number;
+  /** Most octets all literals of one command may hold once logged in. */
+  maxCommandLiteralSize: number;
   /** Resolves when the server is closing: IDLE and other waits end. */
   closing: Promise<void>;
 }
@@ -62,9 +64,29 @@ export class Session {
     this.config = config;
     this.reader = new FrameReader(conn, {
       maxLineLength: LIMITS.maxLineLength,
-      maxLiteralSize: config.maxLiteralSize,
       idleTimeoutMs: config.idleTimeoutMs,
+      ...this.#frameLimits(),
     });
+  }
+
+  /**
+   * What the next command may make the server hold: little before login, more after
+   * (LIMITS in constants.ts names every bound).
+   */
+  #frameLimits(): Required<FrameLimits> {
+    if (this.state === STATE.NotAuthenticated) {
+      const size = Math.min(LIMITS.preAuthLiteralSize, this.config.maxLiteralSize);
+      return {
+        maxLiteralSize: size,
+        maxTotalLiteralSize: size,
+        maxLiterals: LIMITS.preAuthLiterals,
+      };
+    }
+    return {
+      maxLiteralSize: this.config.maxLiteralSize,
+      maxTotalLiteralSize: this.config.maxCommandLiteralSize,
+      maxLiterals: LIMITS.maxLiterals,
+    };
   }
 
   /** Queue an untagged response (or any line) given as values. */
@@ -138,6 +160,7 @@ export class Session {
     await this.flush();
     while (this.state !== STATE.Logout) {
       let frame;
+      this.reader.limits = this.#frameLimits();
       try {
         frame = await this.reader.readFrame(async (_size, synchronizing) => {
           // RFC 3501 7.5: the server says "+" when it is ready for a synchronizing literal.
