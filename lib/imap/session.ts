@@ -12,6 +12,7 @@ import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
 import { type FrameLimits, FrameReader, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry } from "./mailbox.ts";
+import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
@@ -145,11 +146,11 @@ export class Session {
       // gently but BYE; we keep the session and let commands fail with NO.
       return;
     }
-    const before = selected.recent.size;
-    for (const line of selected.updates(options)) this.send(line);
-    if (selected.recent.size > before && !selected.readOnly) {
-      await selected.shared.markOld([...selected.recent]);
+    for (const line of selected.updates(options)) {
+      if (typeof line === "string") this.sendText(line);
+      else this.send(line);
     }
+    await selected.saving;
   }
 
   /** Serve the connection until LOGOUT, close or autologout. */
@@ -222,7 +223,7 @@ export class Session {
     }
     let command: Command;
     try {
-      const parser = new Parser(frame);
+      const parser = new Parser(frame, { nil: false });
       parser.readAtom(); // the tag
       if (parser.atEnd()) throw new ImapParseError("Cannot parse: command name missing");
       const nameAtom = parser.readAtom();
@@ -266,6 +267,8 @@ export class Session {
         result = { status: "NO", code: "NONEXISTENT", text: error.message };
       } else if (error instanceof Error && error.name === "MailboxNameError") {
         result = { status: "NO", code: "CANNOT", text: error.message };
+      } else if (error instanceof KeywordLimitError) {
+        result = { status: "NO", code: "LIMIT", text: error.message }; // RFC 5530 3
       } else {
         throw error;
       }

@@ -13,7 +13,7 @@ import { checkFolderName } from "../../maildir/mod.ts";
 import { DELIMITER, STATE } from "../constants.ts";
 import { readSubscriptions, writeSubscriptions } from "../subscriptions.ts";
 import type { Session } from "../session.ts";
-import { decodeMailboxName, encodeMailboxName } from "../utf7.ts";
+import { decodeMailboxName, encodeMailboxName, Utf7Error } from "../utf7.ts";
 import { atom, type ImapValue, list, str, textOf } from "../values.ts";
 import { astring, CommandError, type CommandHandler, expectArgs, mailboxArg } from "./types.ts";
 
@@ -152,7 +152,8 @@ async function listing(session: Session, args: ImapValue[], subscribedOnly: bool
   try {
     full = decodeMailboxName(full);
   } catch (error) {
-    throw new CommandError("BAD", (error as Error).message);
+    if (error instanceof Utf7Error) return; // no mailbox can have that name: nothing matches
+    throw error;
   }
   const match = listPattern(full);
   const entries = subscribedOnly
@@ -253,7 +254,7 @@ export const STATUS: CommandHandler = {
           value = shared.messages.length;
           break;
         case "RECENT":
-          value = shared.messages.filter((m) => m.isNew).length;
+          value = shared.recentCount();
           break;
         case "UIDNEXT":
           value = shared.uidNext;
