@@ -20,9 +20,9 @@ import {
   serveLoopback,
   writeAll,
 } from "../net/mod.ts";
-import type { Pop3Mailbox, Pop3Store } from "./backend.ts";
+import type { MessageFile, Pop3Mailbox, Pop3Store } from "./backend.ts";
 import { LIMITS, RESPONSE_CODE } from "./constants.ts";
-import { encodeMessage, stuffLines } from "./multiline.ts";
+import { MultilineEncoder, stuffLines } from "./multiline.ts";
 import {
   afterLogin,
   afterUpdate,
@@ -223,9 +223,7 @@ async function serveSession(
         result = afterUpdate(result.state, await update(result.effect.remove));
       }
       state = result.state;
-      for (const reply of result.replies) {
-        await writeAll(conn, await replyBytes(reply, mailbox, state));
-      }
+      for (const reply of result.replies) await sendReply(conn, reply, mailbox, state);
       if (result.close) {
         end.reason = "quit";
         return;
@@ -263,32 +261,79 @@ function statusBytes(status: Reply): Uint8Array {
   return encodeLines([formatStatus(status)]);
 }
 
-/** One reply as bytes: the status line, then a stuffed multi-line body if it has one. */
-async function replyBytes(
+/** How much of a message file RETR and TOP read at a time. */
+const MESSAGE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Send one reply: the status line, then a stuffed multi-line body if it has one. A
+ * message (RETR, TOP) is streamed from its file in chunks, byte-stuffed chunk by chunk
+ * ({@linkcode MultilineEncoder}), and each write carries what the previous read
+ * produced, so a small message leaves in one write, status line included, and a large
+ * one never sits whole in memory.
+ */
+async function sendReply(
+  conn: Deno.Conn,
   reply: Reply,
   mailbox: Pop3Mailbox | undefined,
   state: SessionState,
-): Promise<Uint8Array> {
+): Promise<void> {
   const status = { ok: reply.ok, code: reply.code, text: reply.text };
   if (reply.lines) {
-    return encodeLines([formatStatus(status), ...stuffLines(reply.lines)]);
+    return await writeAll(conn, encodeLines([formatStatus(status), ...stuffLines(reply.lines)]));
   }
-  if (!reply.message || !mailbox) return statusBytes(status);
-  let stored: Uint8Array;
+  if (!reply.message || !mailbox) return await writeAll(conn, statusBytes(status));
+  let file: MessageFile;
   try {
-    stored = await mailbox.read(reply.message.id);
+    file = mailbox.open
+      ? await mailbox.open(reply.message.id)
+      : wholeFile(await mailbox.read(reply.message.id));
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    return statusBytes({
-      ok: false,
-      text: `Message ${reply.message.number} is no longer in ${state.mailbox}'s maildrop`,
-    });
+    return await writeAll(
+      conn,
+      statusBytes({
+        ok: false,
+        text: `Message ${reply.message.number} is no longer in ${state.mailbox}'s maildrop`,
+      }),
+    );
   }
-  const head = statusBytes(status);
-  const body = encodeMessage(stored, reply.message.bodyLines);
-  const out = new Uint8Array(head.length + body.length);
-  out.set(head);
-  out.set(body, head.length);
+  try {
+    const encoder = new MultilineEncoder(reply.message.bodyLines);
+    const buffer = new Uint8Array(MESSAGE_CHUNK_BYTES);
+    let ready = statusBytes(status); // written once the next read shows whether more follows
+    while (!encoder.done) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      const wire = encoder.push(buffer.subarray(0, n));
+      if (ready.length) await writeAll(conn, ready);
+      ready = wire;
+    }
+    await writeAll(conn, concat(ready, encoder.end()));
+  } finally {
+    file.close();
+  }
+}
+
+/** A message already in memory, as a file of one chunk (stores without `open`). */
+function wholeFile(bytes: Uint8Array): MessageFile {
+  let at = 0;
+  return {
+    read(buffer) {
+      if (at >= bytes.length) return Promise.resolve(null);
+      const n = Math.min(buffer.length, bytes.length - at);
+      buffer.set(bytes.subarray(at, at + n));
+      at += n;
+      return Promise.resolve(n);
+    },
+    close() {},
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
   return out;
 }
 
