@@ -15,6 +15,7 @@ import {
   initialState,
   type LoginOutcome,
   MemoryStore,
+  MultilineEncoder,
   parseCommand,
   type Reply,
   servePop3,
@@ -164,16 +165,34 @@ export const POP3_TARGETS: FuzzTarget[] = [
       ),
   },
   {
-    name: "POP3 multi-line encoder (RETR and TOP, against a reference decoder)",
+    name: "POP3 multi-line encoder (RETR and TOP in random chunks, against a reference decoder)",
     kind: "pure",
     property: () =>
-      fc.property(message, fc.option(fc.nat({ max: 5 }), { nil: undefined }), (bytes, limit) => {
-        const got = decodeMultiline(encodeMessage(bytes, limit));
-        const want = referenceLines(bytes, limit);
-        if (JSON.stringify(got) !== JSON.stringify(want)) {
-          throw new Error(`Encoder disagrees:\n${JSON.stringify(got)}\n${JSON.stringify(want)}`);
-        }
-      }),
+      fc.property(
+        message,
+        fc.option(fc.nat({ max: 5 }), { nil: undefined }),
+        fc.array(fc.integer({ min: 1, max: 16 }), { minLength: 1, maxLength: 10 }),
+        (bytes, limit, sizes) => {
+          // Stream the message in chunks of the given sizes, as the server reads its file.
+          const encoder = new MultilineEncoder(limit);
+          const parts: number[] = [];
+          for (let at = 0, i = 0; at < bytes.length && !encoder.done; i++) {
+            const n = sizes[i % sizes.length];
+            parts.push(...encoder.push(bytes.subarray(at, at + n)));
+            at += n;
+          }
+          parts.push(...encoder.end());
+          const wire = Uint8Array.from(parts);
+          if (wire.join() !== encodeMessage(bytes, limit).join()) {
+            throw new Error("Chunked encoding differs from the whole-message encoding");
+          }
+          const got = decodeMultiline(wire);
+          const want = referenceLines(bytes, limit);
+          if (JSON.stringify(got) !== JSON.stringify(want)) {
+            throw new Error(`Encoder disagrees:\n${JSON.stringify(got)}\n${JSON.stringify(want)}`);
+          }
+        },
+      ),
   },
   {
     name: "POP3 server on a socket (random and mutated byte streams)",
