@@ -187,6 +187,16 @@ async def quietly(work) -> None:
         await work
 
 
+def course_temp_folder(pid: int) -> str:
+    """The folder lib/lifetime/temp_dirs.ts gives Deno process `pid` for the chapters'
+    temporary Maildirs. Deno's kernel exits on a shutdown request without running any
+    JavaScript, so the wrapper removes it once that process has ended."""
+    root = os.environ.get("COURSE_TEMP_ROOT") or os.path.join(
+        tempfile.gettempdir(), f"email-course-{os.getuid()}"
+    )
+    return os.path.join(root, f"kernel-{pid}")
+
+
 class DenoGone(Exception):
     """The Deno kernel process ended (crashed, or was stopped to restart it)."""
 
@@ -249,6 +259,8 @@ class Deno:
     async def _watch(self) -> None:
         assert self.process
         code = await self.process.wait()
+        # However it ended (shutdown, restart, crash), its temp folders go with it.
+        shutil.rmtree(course_temp_folder(self.process.pid), ignore_errors=True)
         if not self.stopping:
             log(f"the Deno kernel exited with {code}")
         if not self.exited.done():
