@@ -248,9 +248,11 @@ export async function lossCaptureOrShipped(
         source: "live",
         pcap: pcap!,
         writes,
-        reason: `Live: ${writes.dropper} dropped the segments, tcpdump captured ${
-          pcap!.packets.length
-        } packets of this very connection.`,
+        reason: `Live: ${
+          writes.dropper === "netem"
+            ? "netem dropped the segments"
+            : "this kernel has no netem, so an iptables rule dropped the segments"
+        }; tcpdump captured ${pcap!.packets.length} packets of this very connection.`,
       };
     } catch (error) {
       if (!(error instanceof DropUnavailable || error instanceof CaptureError)) throw error;
