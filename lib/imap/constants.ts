@@ -42,6 +42,10 @@ export const CAPABILITIES = [
   "ENABLE",
   "ID",
   "CHILDREN",
+  "SORT",
+  "SORT=DISPLAY",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
 ] as const;
 
 /**
