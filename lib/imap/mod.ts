@@ -15,6 +15,8 @@ export * from "./date.ts";
 export * from "./search.ts";
 export * from "./base_subject.ts";
 export * from "./sort.ts";
+export * from "./esearch.ts";
+export * from "./binary.ts";
 export * from "./thread.ts";
 export * from "./keywords.ts";
 export * from "./mime.ts";

@@ -8,6 +8,12 @@
 
 import { STATE } from "../constants.ts";
 import {
+  esearchLine,
+  type ReturnOption,
+  ReturnOptionError,
+  takeReturnOptions,
+} from "../esearch.ts";
+import {
   matchSearch,
   parseSearch,
   SearchError,
@@ -98,12 +104,23 @@ export async function sortView(session: Session, seqs: readonly number[]): Promi
   return out;
 }
 
-/** RFC 3501 6.4.4. */
+/** RFC 4731's `RETURN (...)` taken off the arguments, null without one; unknown options are BAD. */
+export function returnOptions(args: ImapValue[]): Set<ReturnOption> | null {
+  try {
+    return takeReturnOptions(args);
+  } catch (error) {
+    if (error instanceof ReturnOptionError) throw new CommandError("BAD", error.message);
+    throw error;
+  }
+}
+
+/** RFC 3501 6.4.4, with RFC 4731's RETURN options. */
 export const SEARCH: CommandHandler = {
   states: [STATE.Selected],
   uid: true,
   async run(session, command) {
-    let args = command.args;
+    let args = [...command.args];
+    const options = returnOptions(args);
     if (isAtom(args[0], "CHARSET")) {
       searchCharset(args[1]);
       args = args.slice(2);
@@ -111,6 +128,10 @@ export const SEARCH: CommandHandler = {
     const seqs = await searchMatches(session, args);
     const uids = session.selected!.uids;
     const hits = command.uid ? seqs.map((seq) => uids[seq - 1]) : seqs;
-    session.sendText(`* SEARCH${hits.map((n) => " " + n).join("")}`);
+    session.sendText(
+      options
+        ? esearchLine(command.tag, command.uid, hits, options)
+        : `* SEARCH${hits.map((n) => " " + n).join("")}`,
+    );
   },
 };
