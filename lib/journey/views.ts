@@ -75,13 +75,14 @@ export function journeyDiagram(
   const out = ["sequenceDiagram"];
   for (const p of participants) out.push(`  participant ${ids.get(p)} as ${escapeMermaid(p)}`);
   const plain: string[] = [];
+  const t0 = firstByteAt(recorder);
   for (const a of journeyArrows(recorder)) {
     const from = ids.get(a.from), to = ids.get(a.to);
     if (!from || !to) continue;
     const text = escapeMermaid(a.text) || " ";
     out.push(a.note ? `  Note over ${from}: ${text}` : `  ${from}->>${to}: ${text}`);
     plain.push(
-      `${a.at.toFixed(1).padStart(8)} ms  ${
+      `${(a.at - t0).toFixed(1).padStart(8)} ms  ${
         a.note ? `[${a.from}] ${a.text}` : `${a.from} -> ${a.to}: ${a.text}`
       }`,
     );
