@@ -100,6 +100,27 @@ Deno.test("runJourney() carries one message through every hop and records each",
   });
 });
 
+/** One response starting at `at` (lines and `{n}` literals), or null while incomplete. */
+function frameAt(wire: Uint8Array, at: number) {
+  const frame = { lines: [] as string[], literals: [] as Uint8Array[] };
+  let more = true;
+  while (more) {
+    const lf = wire.indexOf(0x0a, at);
+    if (lf < 0) return null;
+    const line = decoder.decode(wire.subarray(at, lf)).replace(/\r$/, "");
+    frame.lines.push(line);
+    at = lf + 1;
+    const size = /\{(\d+)\}$/.exec(line);
+    more = size !== null;
+    if (size) {
+      if (at + Number(size[1]) > wire.length) return null;
+      frame.literals.push(wire.slice(at, at + Number(size[1])));
+      at += Number(size[1]);
+    }
+  }
+  return { frame, end: at };
+}
+
 Deno.test("runJourney() uses the pieces it is given in place of the course's", async () => {
   const calls: string[] = [];
   const run = await runJourney(MESSAGE, {
@@ -118,21 +139,11 @@ Deno.test("runJourney() uses the pieces it is given in place of the course's", a
         calls.push("splitFrames");
         const frames: { lines: string[]; literals: Uint8Array[] }[] = [];
         let at = 0;
-        outer: while (at < wire.length) {
-          const frame = { lines: [] as string[], literals: [] as Uint8Array[] };
-          while (true) {
-            const lf = wire.indexOf(0x0a, at);
-            if (lf < 0) break outer;
-            const line = decoder.decode(wire.subarray(at, lf)).replace(/\r$/, "");
-            frame.lines.push(line);
-            at = lf + 1;
-            const size = /\{(\d+)\}$/.exec(line);
-            if (!size) break;
-            if (at + Number(size[1]) > wire.length) break outer;
-            frame.literals.push(wire.slice(at, at + Number(size[1])));
-            at += Number(size[1]);
-          }
-          frames.push(frame);
+        while (at < wire.length) {
+          const next = frameAt(wire, at);
+          if (!next) break;
+          frames.push(next.frame);
+          at = next.end;
         }
         return frames;
       },

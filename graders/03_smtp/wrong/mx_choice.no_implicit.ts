@@ -26,7 +26,7 @@ function sameHost(a: string, b: string): boolean {
 
 /** The exchanges to try for `domain`, most preferred first. */
 export function orderExchanges(
-  domain: string,
+  _domain: string,
   records: readonly MxRecord[],
   self?: string,
 ): string[] {
