@@ -12,14 +12,18 @@
  *   name (`self`) among the exchanges (what may it still try?). Host names are compared
  *   without regard to case, and `mx.b.test.` (with the root's final dot) is `mx.b.test`.
  *   Return the names as the records spell them.
- * - `deliverViaMx(domain, records, attempt, self?)`: try the exchanges in that order,
- *   one at a time, calling `attempt(exchange)`. Which outcomes make you move on to the
- *   next exchange, and which end the walk? (RFC 5321 4.2.1 says what 4yz and 5yz mean.)
- *   Return the overall outcome and every exchange you tried, in order. When nobody took
- *   the message for good, is it "deferred" (try again later) or "refused" (bounce)? It
- *   depends on whether there was anyone to try.
+ * - `nextStep(domain, records, attempts, self?)`: the MTA's decision after each attempt.
+ *   Given the attempts made so far (each exchange with its outcome, in order), return
+ *   the next exchange to try, or the final outcome. The MTA calls it, tries what it
+ *   says, adds the outcome to `attempts`, and calls it again. Which outcomes make you
+ *   move on to the next exchange, and which end the walk? (RFC 5321 4.2.1 says what 4yz
+ *   and 5yz mean.) When nobody took the message for good, is it "deferred" (try again
+ *   later) or "refused" (bounce)? It depends on whether there was anyone to try. Never
+ *   send it to the same exchange twice in one walk.
  *
- * Chapter 6 plugs your `deliverViaMx` into the chain: it chooses b.test's exchange there.
+ * Keeping the decision apart from the sending (a pure function of what happened) makes
+ * it easy to test and to reuse: chapter 6 plugs your `nextStep` into the chain, where it
+ * chooses b.test's exchange.
  *
  * Check your work with `deno task grade 03_smtp/mx_choice`.
  *
@@ -37,10 +41,9 @@ export interface MxRecord {
 /** What one delivery attempt to one exchange came to. */
 export type AttemptOutcome = "delivered" | "down" | "deferred" | "refused";
 
-/** What delivering by MX came to, and which exchanges were tried, in order. */
+/** What delivering by MX came to. */
 export interface MxResult {
   outcome: "delivered" | "deferred" | "refused";
-  tried: string[];
 }
 
 /** The exchanges to try for `domain`, most preferred first. */
@@ -54,15 +57,23 @@ export function orderExchanges(
   throw todo("orderExchanges(): order the exchanges as RFC 5321 5.1 asks");
 }
 
-/** Try the exchanges in order until one takes the message or refuses it for good. */
-export async function deliverViaMx(
+/** One attempt already made, and what came of it. */
+export interface Attempt {
+  exchange: string;
+  outcome: AttemptOutcome;
+}
+
+/** What to do next: try this exchange, or stop with this outcome. */
+export type NextStep = { exchange: string } | { outcome: MxResult["outcome"] };
+
+/** Given the attempts so far, the next exchange to try or the final outcome. */
+export function nextStep(
   domain: string,
   records: readonly MxRecord[],
-  attempt: (exchange: string) => Promise<AttemptOutcome>,
+  attempts: readonly Attempt[],
   self?: string,
-): Promise<MxResult> {
-  // TODO: walk orderExchanges(...), one attempt at a time; decide when to stop.
-  void [domain, records, attempt, self];
-  await Promise.resolve();
-  throw todo("deliverViaMx(): try the exchanges with fallback");
+): NextStep {
+  // TODO: has the last attempt settled it? If not, which exchange comes next, if any?
+  void [domain, records, attempts, self];
+  throw todo("nextStep(): choose the next exchange, or stop");
 }

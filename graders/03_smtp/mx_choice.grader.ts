@@ -60,8 +60,32 @@ export function assertValidOrder(
   }
 }
 
-/** Run `deliverViaMx` on a generated case and check the walk against the rules. */
-export async function checkWalk(impl: Impl, random: Random, withSelf: boolean): Promise<void> {
+/** Walk the exchanges with the learner's `nextStep`, as an MTA would. */
+export function walk(
+  impl: Impl,
+  records: readonly Record[],
+  outcomeOf: (exchange: string) => Outcome,
+  self?: string,
+  domain = "b.test",
+): { outcome: string; calls: string[] } {
+  const attempts: { exchange: string; outcome: Outcome }[] = [];
+  for (let i = 0; i <= records.length + 1; i++) {
+    const step = impl.nextStep(domain, records, attempts, self);
+    assert.ok(step && typeof step === "object", "nextStep() returns an object");
+    if ("outcome" in step) return { outcome: step.outcome, calls: attempts.map((a) => a.exchange) };
+    assert.ok(
+      !attempts.some((a) => a.exchange === step.exchange),
+      `nextStep() chose ${step.exchange} again after ${JSON.stringify(attempts)}`,
+    );
+    attempts.push({ exchange: step.exchange, outcome: outcomeOf(step.exchange) });
+  }
+  throw new assert.AssertionError({
+    message: `nextStep() never stopped: ${JSON.stringify(attempts)}`,
+  });
+}
+
+/** Walk a generated case and check the walk against the rules. */
+export function checkWalk(impl: Impl, random: Random, withSelf: boolean): void {
   const domain = "b.test";
   const records = random.chance(0.1) ? [] : generateRecords(random, domain);
   let self: string | undefined;
@@ -73,25 +97,15 @@ export async function checkWalk(impl: Impl, random: Random, withSelf: boolean): 
   for (const r of [...records, { exchange: domain }]) {
     outcomes.set(r.exchange, random.pick(["delivered", "down", "deferred", "refused", "down"]));
   }
-  const calls: string[] = [];
-  let active = 0;
-  const result = await impl.deliverViaMx(domain, records, async (exchange) => {
-    assert.equal(active, 0, "deliverViaMx() started an attempt before the last one ended");
-    active++;
-    calls.push(exchange);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    active--;
-    return outcomes.get(exchange) ?? "down";
-  }, self);
+  const { outcome, calls } = walk(impl, records, (x) => outcomes.get(x) ?? "down", self, domain);
   const context = `records ${JSON.stringify(records)}${self ? `, self ${self}` : ""}, outcomes ${
     JSON.stringify(Object.fromEntries(outcomes))
   }`;
-  assert.deepEqual(result.tried, calls, `${context}: "tried" is not the attempts made`);
   const allowed = candidates(domain, records, self);
   const settled = calls.findIndex((x) => ["delivered", "refused"].includes(outcomes.get(x)!));
   if (settled >= 0) {
     assert.equal(settled, calls.length - 1, `${context}: went on after ${calls[settled]} settled`);
-    assert.equal(result.outcome, outcomes.get(calls[settled]), context);
+    assert.equal(outcome, outcomes.get(calls[settled]), context);
     // What was tried must be a valid beginning of the order.
     const tried = new Set(calls);
     const lastPreference = allowed.find((r) => r.exchange === calls.at(-1))?.preference ?? -1;
@@ -103,7 +117,7 @@ export async function checkWalk(impl: Impl, random: Random, withSelf: boolean): 
     assert.ok(calls.every((x) => allowed.some((r) => r.exchange === x)), `${context}: ${calls}`);
   } else {
     assertValidOrder(calls, allowed, context);
-    assert.equal(result.outcome, calls.length ? "deferred" : "refused", context);
+    assert.equal(outcome, calls.length ? "deferred" : "refused", context);
   }
 }
 
@@ -112,7 +126,7 @@ export default defineExercise<Impl>({
   hints: [
     "RFC 5321 5.1 in three rules: sort by preference, lowest first; no MX records means the domain itself is the one exchange; if you find yourself in the list, only the exchanges strictly more preferred than you remain.",
     'RFC 7505: a single MX record whose exchange is "." says the domain takes no mail: there is nothing to try.',
-    'In deliverViaMx, "down" and "deferred" (4yz) mean: try the next exchange. "delivered" ends the walk, and so does "refused" (5yz is permanent: another exchange of the same domain would say the same). Await each attempt before the next.',
+    'In nextStep, look at the last attempt first: "delivered" ends the walk, and so does "refused" (5yz is permanent: another exchange of the same domain would say the same). After "down" or "deferred" (4yz), the first exchange of the order not yet tried is next.',
   ],
   checks: [
     {
@@ -174,61 +188,61 @@ export default defineExercise<Impl>({
       },
     },
     {
-      name: "deliverViaMx() falls back past down and deferred exchanges (generated)",
+      name: "nextStep() falls back past down and deferred exchanges (generated)",
       points: 2,
-      hint:
-        'Loop over orderExchanges(); after "down" or "deferred" go on to the next; return what you tried.',
-      run: async (impl) => {
+      hint: 'After "down" or "deferred" the next exchange in order comes; never one already tried.',
+      run: (impl) => {
         const random = seededRandom(303);
-        for (let i = 0; i < 150; i++) await checkWalk(impl, random, false);
+        for (let i = 0; i < 150; i++) checkWalk(impl, random, false);
       },
     },
     {
-      name: "deliverViaMx() stops at a refusal and reports it",
+      name: "nextStep() stops at a delivery and at a refusal",
       points: 1,
       hint: "5yz is permanent: the next exchange of the same domain would refuse too.",
-      run: async (impl) => {
+      run: (impl) => {
         const records = [
           { preference: 10, exchange: "a.b.test" },
           { preference: 20, exchange: "b.b.test" },
         ];
-        const result = await impl.deliverViaMx(
-          "b.test",
-          records,
-          (x) => Promise.resolve(x === "a.b.test" ? "refused" : "delivered"),
+        assert.deepEqual(
+          walk(impl, records, (x) => x === "a.b.test" ? "refused" : "delivered"),
+          { outcome: "refused", calls: ["a.b.test"] },
         );
-        assert.deepEqual(result, { outcome: "refused", tried: ["a.b.test"] });
+        assert.deepEqual(
+          walk(impl, records, (x) => x === "a.b.test" ? "deferred" : "delivered"),
+          { outcome: "delivered", calls: ["a.b.test", "b.b.test"] },
+        );
       },
     },
     {
-      name: "deliverViaMx() defers when all are down, refuses when nobody may be tried",
+      name: "nextStep() defers when all are down, refuses when nobody may be tried",
       points: 1,
       hint:
         'All tried and none settled: "deferred" (queue and retry). Nothing to try (null MX, or we are the best MX): "refused".',
-      run: async (impl) => {
-        const down = () => Promise.resolve("down" as const);
+      run: (impl) => {
         const records = [{ preference: 10, exchange: "a.b.test" }];
-        assert.deepEqual(await impl.deliverViaMx("b.test", records, down), {
+        assert.deepEqual(walk(impl, records, () => "down"), {
           outcome: "deferred",
-          tried: ["a.b.test"],
+          calls: ["a.b.test"],
         });
-        assert.deepEqual(
-          await impl.deliverViaMx("b.test", [{ preference: 0, exchange: "." }], down),
-          { outcome: "refused", tried: [] },
-        );
-        assert.deepEqual(await impl.deliverViaMx("b.test", records, down, "A.B.TEST"), {
+        assert.deepEqual(walk(impl, [{ preference: 0, exchange: "." }], () => "down"), {
           outcome: "refused",
-          tried: [],
+          calls: [],
+        });
+        assert.deepEqual(walk(impl, records, () => "down", "A.B.TEST"), {
+          outcome: "refused",
+          calls: [],
         });
       },
     },
     {
-      name: "deliverViaMx() honours self and tries one exchange at a time (generated)",
+      name: "nextStep() honours self on generated walks",
       points: 1,
-      hint: "Await each attempt before starting the next; pass `self` on to orderExchanges().",
-      run: async (impl) => {
+      hint: "Pass `self` on to the ordering: exchanges as preferred as you, or less, are out.",
+      run: (impl) => {
         const random = seededRandom(304);
-        for (let i = 0; i < 150; i++) await checkWalk(impl, random, true);
+        for (let i = 0; i < 150; i++) checkWalk(impl, random, true);
       },
     },
   ],

@@ -5,7 +5,6 @@
  * @module
  */
 
-import assert from "node:assert/strict";
 import type { Check } from "../../lib/grading/exercise.ts";
 import { seededRandom } from "../seeded_random.ts";
 import { assertValidOrder, candidates, checkWalk, generateRecords } from "./mx_choice.grader.ts";
@@ -34,14 +33,13 @@ export const hiddenChecks: Check<Impl>[] = [
     },
   },
   {
-    name: "deliverViaMx() holds on 500 more generated walks",
+    name: "nextStep() holds on 500 more generated walks",
     points: 2,
     hint: "Every rule of the visible checks at once.",
     timeoutMs: 15_000,
-    run: async (impl) => {
+    run: (impl) => {
       const random = seededRandom(9302);
-      for (let i = 0; i < 500; i++) await checkWalk(impl, random, random.chance(0.5));
-      assert.ok(true);
+      for (let i = 0; i < 500; i++) checkWalk(impl, random, random.chance(0.5));
     },
   },
 ];

@@ -51,7 +51,14 @@ export async function journeyWith(
   options: JourneyOptions = { gateway: "ours" },
 ): Promise<JourneyRun> {
   const letter = generatedLetter(seed);
-  const run = await runJourney(letter, { ...options, pieces: piecesOf(impl), timeoutMs: 1500 });
+  const pieces = piecesOf(impl);
+  let run: JourneyRun;
+  try {
+    run = await runJourney(letter, { ...options, pieces, timeoutMs: 1500 });
+  } catch (error) {
+    // Say which part of the chain stopped, in the journey's words, not as a bare timeout.
+    throw new Error(`The letter's journey stopped: ${(error as Error).message}`);
+  }
   const stored = decoder.decode(run.landing.bytes);
   assert.ok(
     stored.endsWith(letter),
@@ -73,8 +80,8 @@ export async function journeyWith(
 export default defineExercise<Impl>({
   title: "Your pieces in the whole journey",
   hints: [
-    "Return an object with the four keys of JourneyPieces (lib/journey/pieces.ts): deliver, deliverViaMx, readMultiline, splitFrames.",
-    "Each value is the function of the same name from your own module: smtpClient.deliver, mx.deliverViaMx, pop3.readMultiline, imap.splitFrames.",
+    "Return an object with the four keys of JourneyPieces (lib/journey/pieces.ts): deliver, nextStep, readMultiline, splitFrames.",
+    "Each value is the function of the same name from your own module: smtpClient.deliver, mx.nextStep, pop3.readMultiline, imap.splitFrames.",
     "If the letter arrives changed, the culprit is one of your earlier exercises: grade them one by one (deno task grade 03_smtp, 04_pop3, 05_imap) and look at dots, octets versus characters, and the last line.",
   ],
   checks: [
@@ -107,7 +114,7 @@ export default defineExercise<Impl>({
     {
       name: "your MX walk falls back from mx1.b.test to mx2.b.test",
       points: 1,
-      hint: "mx1.b.test (preference 10) is down: deliverViaMx must move on to mx2.b.test.",
+      hint: "mx1.b.test (preference 10) is down: nextStep must move on to mx2.b.test.",
       timeoutMs: 15_000,
       run: async (impl) => {
         const run = await journeyWith(impl, 604);

@@ -8,7 +8,7 @@
  *
  * - smtp.a.test is Alice's submission server (lib/smtp): it relays only for clients that
  *   authenticated, and finds b.test's exchange in an MX table (our stand-in for DNS) with
- *   the `deliverViaMx` and `deliver` pieces. The table lists mx1.b.test first, which has
+ *   the `nextStep` and `deliver` pieces. The table lists mx1.b.test first, which has
  *   no address, so the relay falls back to mx2.b.test.
  * - mx2.b.test is b.test's gateway: a private Postfix where one can run here (the real
  *   MTA in the chain), lib/smtp's server otherwise. Either passes mail for b.test on to
@@ -313,7 +313,7 @@ export class Journey implements AsyncDisposable {
         hosts: { [PARTICIPANT.gateway]: gatewayTap.port },
         self: PARTICIPANT.submission,
         deliver: this.pieces.deliver,
-        deliverViaMx: this.pieces.deliverViaMx,
+        nextStep: this.pieces.nextStep,
         onAttempt: (exchange, outcome, detail) => {
           const event = log.event(PARTICIPANT.submission, `${exchange}: ${outcome}`);
           this.attempts.push({ exchange, outcome, detail, time: event.time });

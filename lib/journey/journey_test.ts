@@ -4,7 +4,7 @@ import { receivedLines } from "../smtp/received.ts";
 import { SmtpError } from "../smtp/error.ts";
 import {
   COURSE_PIECES,
-  courseDeliverViaMx,
+  courseNextStep,
   journeyArrows,
   journeyDiagram,
   JourneyRecorder,
@@ -161,7 +161,7 @@ Deno.test("piecesRelay() answers 550 when an exchange refuses and 451 when all a
     mx: { "b.test": [{ preference: 10, exchange: "mx.b.test" }] },
     hosts: { "mx.b.test": 9 },
     self: "a.test",
-    deliverViaMx: courseDeliverViaMx,
+    nextStep: courseNextStep,
   };
   const envelope = { from: "a@a.test", to: ["bob@b.test"] };
   const refuse = piecesRelay({
@@ -176,21 +176,27 @@ Deno.test("piecesRelay() answers 550 when an exchange refuses and 451 when all a
   await assert.rejects(down(envelope, new Uint8Array()), (e) => (e as SmtpError).code === 451);
 });
 
-Deno.test("courseDeliverViaMx() follows preference, stops at a refusal, keeps self's rule", async () => {
+Deno.test("courseNextStep() follows preference, stops at a refusal, keeps self's rule", () => {
   const records = [
     { preference: 30, exchange: "c" },
     { preference: 10, exchange: "a" },
     { preference: 20, exchange: "b" },
   ];
-  const outcomes: Record<string, "down" | "refused" | "delivered"> = {
-    a: "down",
-    b: "refused",
-    c: "delivered",
-  };
-  const result = await courseDeliverViaMx("d.test", records, (x) => Promise.resolve(outcomes[x]));
-  assert.deepEqual(result, { outcome: "refused", tried: ["a", "b"] });
-  const fromB = await courseDeliverViaMx("d.test", records, () => Promise.resolve("down"), "b");
-  assert.deepEqual(fromB, { outcome: "deferred", tried: ["a"] });
+  assert.deepEqual(courseNextStep("d.test", records, []), { exchange: "a" });
+  assert.deepEqual(courseNextStep("d.test", records, [{ exchange: "a", outcome: "down" }]), {
+    exchange: "b",
+  });
+  assert.deepEqual(
+    courseNextStep("d.test", records, [
+      { exchange: "a", outcome: "down" },
+      { exchange: "b", outcome: "refused" },
+    ]),
+    { outcome: "refused" },
+  );
+  assert.deepEqual(courseNextStep("d.test", records, [{ exchange: "a", outcome: "down" }], "b"), {
+    outcome: "deferred",
+  });
+  assert.deepEqual(courseNextStep("d.test", [], []), { exchange: "d.test" });
 });
 
 Deno.test("serveWiretap() forwards both ways, passes a half-close on, and closes all", async () => {

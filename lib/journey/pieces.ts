@@ -8,7 +8,7 @@
  * | slot           | exercise                   | where the journey uses it                           |
  * | -------------- | -------------------------- | --------------------------------------------------- |
  * | `deliver`      | `03_smtp/mini_client`      | smtp.a.test's SMTP client on the MX hop             |
- * | `deliverViaMx` | `03_smtp/mx_choice`        | smtp.a.test choosing b.test's exchange, with fallback |
+ * | `nextStep`     | `03_smtp/mx_choice`        | smtp.a.test choosing b.test's exchange, with fallback |
  * | `readMultiline`| `04_pop3/multiline`        | Bob's POP3 client reading UIDL and RETR             |
  * | `splitFrames`  | `05_imap/literals`         | Bob's IMAP client reading responses and the literal |
  *
@@ -38,19 +38,26 @@ export interface MxRecord {
 /** What one delivery attempt to one exchange came to. */
 export type AttemptOutcome = "delivered" | "down" | "deferred" | "refused";
 
-/** What delivering by MX came to, and which exchanges were tried in order. */
-export interface MxResult {
-  outcome: "delivered" | "deferred" | "refused";
-  tried: string[];
+/** One attempt already made, and what came of it. */
+export interface Attempt {
+  exchange: string;
+  outcome: AttemptOutcome;
 }
 
-/** Chapter 3: try `domain`'s exchanges by preference with fallback (RFC 5321 5.1). */
-export type DeliverViaMxPiece = (
+/** What to do next: try this exchange, or stop with this outcome. */
+export type NextStep = { exchange: string } | { outcome: "delivered" | "deferred" | "refused" };
+
+/**
+ * Chapter 3: after the attempts so far, the next exchange of `domain` to try, by
+ * preference with fallback (RFC 5321 5.1), or the final outcome. A pure decision: the
+ * relay does the sending, so a learner's piece never needs a callback.
+ */
+export type NextStepPiece = (
   domain: string,
   records: readonly MxRecord[],
-  attempt: (exchange: string) => Promise<AttemptOutcome>,
+  attempts: readonly Attempt[],
   self?: string,
-) => Promise<MxResult>;
+) => NextStep;
 
 /** Chapter 4: split one multi-line POP3 response off received lines, un-stuffed. */
 export type ReadMultilinePiece = (
@@ -65,7 +72,7 @@ export type SplitFramesPiece = (
 /** Every slot. */
 export interface JourneyPieces {
   deliver: DeliverPiece;
-  deliverViaMx: DeliverViaMxPiece;
+  nextStep: NextStepPiece;
   readMultiline: ReadMultilinePiece;
   /** Null: the course's FrameReader reads IMAP responses straight off the socket. */
   splitFrames: SplitFramesPiece | null;
@@ -83,16 +90,17 @@ export const courseDeliver: DeliverPiece = async (port, from, to, message) => {
   return replyText(result.reply);
 };
 
-/** The course's MX walk: lib/smtp's `nextHops` order, then the first that takes it. */
-export const courseDeliverViaMx: DeliverViaMxPiece = async (domain, records, attempt, self) => {
-  const table = records.length ? { [domain]: records } : {};
-  const tried: string[] = [];
-  for (const hop of nextHops(table, domain, self)) {
-    tried.push(hop.exchange);
-    const outcome = await attempt(hop.exchange);
-    if (outcome === "delivered" || outcome === "refused") return { outcome, tried };
+/** The course's MX walk: lib/smtp's `nextHops` order; a 5yz or a delivery ends it. */
+export const courseNextStep: NextStepPiece = (domain, records, attempts, self) => {
+  const last = attempts.at(-1);
+  if (last?.outcome === "delivered" || last?.outcome === "refused") {
+    return { outcome: last.outcome };
   }
-  return { outcome: tried.length ? "deferred" : "refused", tried };
+  const table = records.length ? { [domain]: records } : {};
+  const tried = new Set(attempts.map((a) => a.exchange));
+  const next = nextHops(table, domain, self).find((hop) => !tried.has(hop.exchange));
+  if (next) return { exchange: next.exchange };
+  return { outcome: attempts.length ? "deferred" : "refused" };
 };
 
 /** The course's multi-line reader (RFC 1939 3), as in lib/pop3's client. */
@@ -109,7 +117,7 @@ export const courseReadMultiline: ReadMultilinePiece = (lines) => {
 /** The course's pieces in every slot. */
 export const COURSE_PIECES: JourneyPieces = {
   deliver: courseDeliver,
-  deliverViaMx: courseDeliverViaMx,
+  nextStep: courseNextStep,
   readMultiline: courseReadMultiline,
   splitFrames: null,
 };

@@ -1,13 +1,13 @@
 /**
  * The MX hop built from pieces: a {@linkcode Relay} for lib/smtp's server that chooses
- * the exchange with a `deliverViaMx` piece and speaks SMTP to it with a `deliver` piece.
+ * the exchange with a `nextStep` piece and speaks SMTP to it with a `deliver` piece.
  *
  * @module
  */
 
 import type { Relay } from "../smtp/backend.ts";
 import { SmtpError } from "../smtp/error.ts";
-import type { AttemptOutcome, DeliverPiece, DeliverViaMxPiece, MxRecord } from "./pieces.ts";
+import type { Attempt, AttemptOutcome, DeliverPiece, MxRecord, NextStepPiece } from "./pieces.ts";
 
 /** What the relay needs to know and whom it tells. */
 export interface PiecesRelayOptions {
@@ -18,7 +18,7 @@ export interface PiecesRelayOptions {
   /** This MTA's name (RFC 5321 5.1: it must not relay to itself or worse). */
   self: string;
   deliver: DeliverPiece;
-  deliverViaMx: DeliverViaMxPiece;
+  nextStep: NextStepPiece;
   /** Told about every attempt, as it ends. */
   onAttempt?: (exchange: string, outcome: AttemptOutcome, detail: string) => void;
 }
@@ -68,12 +68,19 @@ export function piecesRelay(options: PiecesRelayOptions): Relay {
           return outcome;
         }
       };
-      const result = await options.deliverViaMx(
-        domain,
-        options.mx[domain] ?? [],
-        attempt,
-        options.self,
-      );
+      // Ask the piece what to do, do it, tell it what came of it; a walk tries each
+      // exchange once, so it has at most one step per record (plus the implicit MX).
+      const records = options.mx[domain] ?? [];
+      const attempts: Attempt[] = [];
+      let result: { outcome: string } | null = null;
+      for (let i = 0; i <= records.length + 1 && !result; i++) {
+        const step = options.nextStep(domain, records, attempts, options.self);
+        if ("outcome" in step) result = step;
+        else attempts.push({ exchange: step.exchange, outcome: await attempt(step.exchange) });
+      }
+      if (!result) {
+        throw new SmtpError(451, "4.4.1", `The MX walk for ${domain} did not end; try again later`);
+      }
       if (result.outcome === "refused") {
         throw new SmtpError(550, "5.1.2", `No exchange for ${domain} took the message`);
       }

@@ -15,7 +15,7 @@ import * as imap from "../05_imap/literals.ts";
 export function ownPieces(): Partial<JourneyPieces> {
   return {
     deliver: smtpClient.deliver,
-    deliverViaMx: mx.deliverViaMx,
+    nextStep: mx.nextStep,
     readMultiline: pop3.readMultiline,
     splitFrames: imap.splitFrames,
   };

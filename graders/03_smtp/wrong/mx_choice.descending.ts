@@ -13,10 +13,9 @@ export interface MxRecord {
 /** What one delivery attempt to one exchange came to. */
 export type AttemptOutcome = "delivered" | "down" | "deferred" | "refused";
 
-/** What delivering by MX came to, and which exchanges were tried, in order. */
+/** What delivering by MX came to. */
 export interface MxResult {
   outcome: "delivered" | "deferred" | "refused";
-  tried: string[];
 }
 
 /** Host names compare without case and without a final root dot. */
@@ -49,19 +48,29 @@ export function orderExchanges(
   return sorted.map((r) => r.exchange);
 }
 
-/** Try the exchanges in order until one takes the message or refuses it for good. */
-export async function deliverViaMx(
+/** One attempt already made, and what came of it. */
+export interface Attempt {
+  exchange: string;
+  outcome: AttemptOutcome;
+}
+
+/** What to do next: try this exchange, or stop with this outcome. */
+export type NextStep = { exchange: string } | { outcome: MxResult["outcome"] };
+
+/** Given the attempts so far, the next exchange to try or the final outcome. */
+export function nextStep(
   domain: string,
   records: readonly MxRecord[],
-  attempt: (exchange: string) => Promise<AttemptOutcome>,
+  attempts: readonly Attempt[],
   self?: string,
-): Promise<MxResult> {
-  const tried: string[] = [];
-  for (const exchange of orderExchanges(domain, records, self)) {
-    tried.push(exchange);
-    const outcome = await attempt(exchange);
-    if (outcome === "delivered" || outcome === "refused") return { outcome, tried };
+): NextStep {
+  const last = attempts.at(-1);
+  if (last?.outcome === "delivered" || last?.outcome === "refused") {
+    return { outcome: last.outcome }; // 5yz is permanent: no other exchange will do better
   }
+  const tried = new Set(attempts.map((a) => a.exchange));
+  const left = orderExchanges(domain, records, self).filter((x) => !tried.has(x));
+  if (left.length) return { exchange: left[0] };
   // Nobody answered for good: queue and retry later; nobody to ask at all: bounce.
-  return { outcome: tried.length ? "deferred" : "refused", tried };
+  return { outcome: attempts.length ? "deferred" : "refused" };
 }
