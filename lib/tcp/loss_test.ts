@@ -31,7 +31,13 @@ Deno.test({
   ...requireTool("tcpdump", "tc", "iptables"),
   async fn() {
     const before = await loopbackQdisc();
-    const capture = await lossCaptureOrShipped({ timeoutMs: 5000 });
+    let capture = await lossCaptureOrShipped({ timeoutMs: 5000 });
+    // Another checkout's notebook run may hold the machine's one loss experiment for a
+    // moment (a flock, which has no event to wait on): ask again for up to ten seconds.
+    for (let tries = 0; tries < 40 && /another loss experiment/.test(capture.reason); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      capture = await lossCaptureOrShipped({ timeoutMs: 5000 });
+    }
     assert.equal(capture.source, "live", capture.reason);
     assertRepaired(analyzeLoss(tcpSegments(capture.pcap), capture.writes), capture.writes.dropper);
     assert.equal(await loopbackQdisc(), before);
