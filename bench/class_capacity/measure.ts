@@ -4,6 +4,7 @@
  *
  * ```sh
  * deno run -A bench/class_capacity/measure.ts [--rounds 3]
+ * deno run -A bench/class_capacity/measure.ts --render-only   # docs again from results.json
  * ```
  *
  * Each chapter runs in a fresh kernel through the course's notebook runner
@@ -27,8 +28,8 @@ import { ensureVenv, VENV } from "../../tools/venv.ts";
 import {
   type CapacityResults,
   type ChapterRun,
-  formatted,
   GENERATED,
+  generatedPart,
   learnerCost,
   replaceBetween,
 } from "./report.ts";
@@ -174,12 +175,8 @@ async function output(cmd: string, args: string[]): Promise<string> {
 
 const load = async () => Number((await Deno.readTextFile("/proc/loadavg")).split(" ")[0]);
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { rounds: { type: "string", default: "3" } },
-  });
-  const rounds = Number(values.rounds);
+/** Measure, `rounds` times per chapter. */
+async function measure(rounds: number): Promise<CapacityResults> {
   await ensureVenv({ quiet: true });
   const cpuinfo = await Deno.readTextFile("/proc/cpuinfo");
   const osRelease = await Deno.readTextFile("/etc/os-release");
@@ -216,10 +213,22 @@ if (import.meta.main) {
     rounds,
     runs,
   };
+  return results;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { rounds: { type: "string", default: "3" }, "render-only": { type: "boolean" } },
+  });
+  // --render-only: write the docs again from the recorded results (after editing report.ts).
+  const results: CapacityResults = values["render-only"]
+    ? JSON.parse(await Deno.readTextFile(`${HERE}results.json`))
+    : await measure(Number(values.rounds));
   await Deno.writeTextFile(`${HERE}results.json`, JSON.stringify(results, null, 2) + "\n");
   for (const { file, key, render } of GENERATED) {
     const path = `${ROOT}/${file}`;
-    const body = await formatted(render(results), file.split(".").at(-1)!);
+    const body = await generatedPart(file, render, results);
     await Deno.writeTextFile(path, replaceBetween(await Deno.readTextFile(path), key, body));
   }
   const cost = learnerCost(results);

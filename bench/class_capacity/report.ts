@@ -155,20 +155,18 @@ export function docSection(results: CapacityResults): string {
   const cost = learnerCost(results);
   const res = resources(cost);
   const m = results.machine;
+  const machine = `${m.cpu}, ${m.cores} cores, ${(m.memoryBytes / GIB).toFixed(1)} GiB, ${m.os} ` +
+    `(Linux ${m.kernel}), Deno ${m.deno}, Python ${m.python}, JupyterLab ${m.jupyterlab}`;
+  const load = `load average ${m.loadBefore.toFixed(1)} before and ${m.loadAfter.toFixed(1)} after`;
+  const rounds = results.rounds === 1 ? "once" : `${results.rounds} times`;
   const lines = [
     `Measured ${results.date.slice(0, 10)} by \`deno run -A bench/class_capacity/measure.ts\` on ` +
-    `${m.cpu}, ${m.cores} cores, ${
-      (m.memoryBytes / GIB).toFixed(1)
-    } GiB, ${m.os} (Linux ${m.kernel}), ` +
-    `Deno ${m.deno}, Python ${m.python}, JupyterLab ${m.jupyterlab}; load average ${
-      m.loadBefore.toFixed(1)
-    } ` +
-    `before and ${
-      m.loadAfter.toFixed(1)
-    } after (the machine is shared). Every chapter ran ${results.rounds} ` +
-    `times top to bottom in a fresh kernel; memory is the highest sum of resident memory (RSS) over the ` +
-    `kernel's process tree (the kernel and every server or program it starts), sampled every 50 ms; CPU is ` +
-    `the tree's user + system time.`,
+    `${machine}; ${load} (the machine is shared with other work). Every chapter ran ${rounds} top ` +
+    `to bottom in a fresh kernel. Memory is the highest sum, sampled every 50 ms, over the kernel's ` +
+    `process tree (the course's kernel wrapper, \`deno jupyter\`, and every server or program a ` +
+    `cell starts) of resident memory (RSS), and of proportional memory (PSS: pages shared between ` +
+    `processes split between them). CPU is the tree's user + system time, the median of the runs; ` +
+    `on a busy machine it comes out higher than on a quiet one.`,
     "",
     "| chapter | peak memory (RSS) | peak memory (PSS) | CPU time |",
     "| ------- | ----------------: | ----------------: | -------: |",
@@ -256,6 +254,17 @@ export async function formatted(text: string, ext: string): Promise<string> {
   const out = await child.output();
   if (!out.success) throw new Error(`Cannot format: ${new TextDecoder().decode(out.stderr)}`);
   return new TextDecoder().decode(out.stdout).replace(/\n$/, "");
+}
+
+/** What goes between the BEGIN and END lines of `file`: Markdown formatted, set off by blank lines. */
+export async function generatedPart(
+  file: string,
+  render: (results: CapacityResults) => string,
+  results: CapacityResults,
+): Promise<string> {
+  const ext = file.split(".").at(-1)!;
+  const body = await formatted(render(results), ext);
+  return ext === "md" ? `\n${body}\n` : body;
 }
 
 /** A file's generated part sits between a BEGIN and an END line naming `key`. */

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import {
   between,
   type CapacityResults,
-  formatted,
   GENERATED,
+  generatedPart,
   learnersPerNode,
   replaceBetween,
   resources,
@@ -21,7 +21,7 @@ const results: CapacityResults = JSON.parse(
 for (const { file, key, render } of GENERATED) {
   Deno.test(`${file} holds the measured figures of results.json`, async () => {
     const text = Deno.readTextFileSync(`${ROOT}/${file}`);
-    const expected = await formatted(render(results), file.split(".").at(-1)!);
+    const expected = await generatedPart(file, render, results);
     assert.equal(between(text, key), expected, "run bench/class_capacity/measure.ts");
   });
 }
