@@ -195,6 +195,9 @@ Deno.test({
             `the kernel runs npm's Deno: ${spec}`,
           );
           assert.ok(!spec.includes(`${ROOT}/`), `the kernel depends on this checkout: ${spec}`);
+          for (const arg of deno.spec.argv.filter((a: string) => a.startsWith("/"))) {
+            assert.ok(arg.startsWith(`${image.top}/`), `the kernel runs ${arg}, outside the image`);
+          }
         },
       );
 
