@@ -11,7 +11,7 @@
  * (replaced by a venv of this machine's Python).
  */
 import assert from "node:assert/strict";
-import { processesWith } from "../lib/daemon/mod.ts";
+import { processesWith, waitForPort } from "../lib/daemon/mod.ts";
 import { withTimeout } from "../lib/net/mod.ts";
 import { chapterLink, defaultFolder } from "../deploy/jupyterhub/links.ts";
 import { notebookPaths } from "../tools/notebooks/notebooks.ts";
@@ -138,6 +138,9 @@ async function startServer(image: ImageLayout) {
   };
   try {
     const base = await withTimeout(listening.promise, 90_000, "the Jupyter server's URL");
+    // The server prints its URL before it listens (it binds port 0 once to learn a free port,
+    // lets go, and binds again later): wait until it accepts connections.
+    await waitForPort(Number(new URL(base).port), { exited: child.status, timeoutMs: 30_000 });
     return { base, headers: { Authorization: `token ${token}` }, stop, log };
   } catch (error) {
     await stop().catch(() => {});

@@ -20,7 +20,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { processesWith } from "../../lib/daemon/mod.ts";
+import { processesWith, waitForPort } from "../../lib/daemon/mod.ts";
 import { withTimeout } from "../../lib/net/mod.ts";
 import { notebookPaths } from "../../tools/notebooks/notebooks.ts";
 import { runNotebooks } from "../../tools/notebooks/runner.ts";
@@ -146,6 +146,9 @@ async function measureServer(): Promise<{ peakRss: number; peakPss: number }> {
   child.status.then((s) => url.reject(new Error(`JupyterLab exited with ${s.code}`)));
   try {
     const base = await withTimeout(url.promise, 90_000, "JupyterLab's URL");
+    // JupyterLab prints its URL before it listens (it binds port 0 once to learn a free port,
+    // lets go, and binds again later): wait until it accepts connections.
+    await waitForPort(Number(new URL(base).port), { exited: child.status, timeoutMs: 30_000 });
     const stop = startSampler(marker, () => false);
     const headers = { Authorization: `token ${token}` };
     for (

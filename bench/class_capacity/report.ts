@@ -84,10 +84,10 @@ function median(values: number[]): number {
  *   ({ chapter, seconds: 1, peakRss, peakPss: peakRss, cpuSeconds, maxProcesses: 1 });
  * const cost = learnerCost({
  *   server: { peakRss: 100, peakPss: 90 },
- *   runs: [run("a", 10, 1), run("a", 20, 3), run("b", 5, 2)],
+ *   runs: [run("a", 10, 1), run("a", 20, 3), run("b", 5, 3)],
  * });
  * if (cost.oneChapterRss !== 120 || cost.allChaptersRss !== 125) throw new Error("memory");
- * if (cost.courseCpuSeconds !== 4 || cost.heaviest.chapter !== "b") throw new Error("cpu");
+ * if (cost.courseCpuSeconds !== 5 || cost.heaviest.chapter !== "b") throw new Error("cpu");
  * ```
  */
 export function learnerCost(results: Pick<CapacityResults, "server" | "runs">): LearnerCost {
