@@ -14,6 +14,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import {
   encodeLines,
   IdleTimeoutError,
+  isPeerGone,
   LineReader,
   LineTooLongError,
   type LoopbackServer,
@@ -232,6 +233,10 @@ async function serveSession(
         return;
       }
     }
+  } catch (error) {
+    // The client reset or left while we wrote: a dropped session, not a server failure.
+    if (!isPeerGone(error)) throw error;
+    end.reason = "dropped";
   } finally {
     if (locked !== undefined) locks.delete(locked);
     end.user = state.mailbox;
