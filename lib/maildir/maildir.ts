@@ -139,8 +139,9 @@ export class Maildir {
     const entry: Entry = flags === undefined
       ? { sub: "new", name: id }
       : { sub: "cur", name: curFileName(id, flags) };
+    let stat: Deno.FileInfo;
     try {
-      await writeFileDurably(tmpPath, bytes, options.date);
+      stat = await writeFileDurably(tmpPath, bytes, options.date);
       // link() refuses to overwrite an existing name, unlike rename(): the spec's choice.
       await Deno.link(tmpPath, join(dir, entry.sub, entry.name));
     } catch (error) {
@@ -148,17 +149,23 @@ export class Maildir {
       throw error;
     }
     // Only the folder sync must finish before we answer. Removing the tmp/ name need not
-    // be durable (after a crash, a leftover in tmp/ is cleaned up after 36 hours), and the
-    // stat for the answer reads the same file: both run while the folder syncs.
-    const [synced, , info] = await Promise.allSettled([
+    // be durable (after a crash, a leftover in tmp/ is cleaned up after 36 hours): it runs
+    // while the folder syncs.
+    const [synced] = await Promise.allSettled([
       this.#groupSync.sync(join(dir, entry.sub)),
       Deno.remove(tmpPath).catch(() => {}),
-      this.#info(folder, dir, id, entry),
     ]);
     if (synced.status === "rejected") throw synced.reason;
-    if (info.status === "rejected") throw info.reason;
     this.#index.get(folder)?.set(id, entry);
-    return info.value;
+    return {
+      id,
+      folder,
+      flags: flags ?? "",
+      size: stat.size,
+      internalDate: stat.mtime ?? new Date(0),
+      path: join(dir, entry.sub, entry.name),
+      isNew: entry.sub === "new",
+    };
   }
 
   /**
