@@ -28,6 +28,9 @@ export const CONSTANTS: Record<string, Record<string, string>> = {
     "4 minutes": "2 × RFC 9293's MSL",
     "200 ms": "Linux's lower bound on the retransmission timeout, TCP_RTO_MIN",
   },
+  "06_journey": {
+    "25 ms": "the IMAP server's Maildir poll interval, set in lib/journey/journey.ts",
+  },
 };
 
 const UNIT = String
