@@ -29,6 +29,11 @@ export interface MisbehavingServer extends LoopbackServer {
   /** Connections accepted so far. */
   readonly accepted: number;
   /**
+   * Rules the client broke, as the server saw them ("sent message text after DATA was
+   * answered with 250"): a client can fail for the right reason and still do harm.
+   */
+  readonly violations: readonly string[];
+  /**
    * Resolves once no connection is open (at once when none is): the client closed its
    * side, or the server closed it. Graders wait on it to prove a client leaves no socket.
    */
@@ -45,6 +50,8 @@ export interface Connection {
   readonly index: number;
   /** Aborted when the server closes. */
   readonly closing: AbortSignal;
+  /** Record a rule the client broke. */
+  violation(what: string): void;
 }
 
 /** Wait `ms`, or less if the server is closing. */
@@ -103,6 +110,7 @@ export function serveMisbehaving(
   const scenario = findScenario(options.scenario);
   const closing = new AbortController();
   const transcripts: Transcript[] = [];
+  const violations: string[] = [];
   let accepted = 0;
   let open = 0;
   let waiters: (() => void)[] = [];
@@ -128,7 +136,8 @@ export function serveMisbehaving(
           ? "random"
           : undefined,
       });
-      await handler({ io, wire, index, closing: closing.signal }, scenario);
+      const violation = (what: string) => void violations.push(what);
+      await handler({ io, wire, index, closing: closing.signal, violation }, scenario);
     } catch (error) {
       // A client that vanishes mid-write is part of the game, not a server failure.
       if (!isDisconnect(error)) throw error;
@@ -150,6 +159,7 @@ export function serveMisbehaving(
     },
     scenario,
     transcripts,
+    violations,
     get accepted() {
       return accepted;
     },

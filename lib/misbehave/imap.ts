@@ -176,6 +176,8 @@ async function session(
   const reader = new FrameReader(conn.io, { maxLineLength: 8192, maxLiteralSize: 1024 * 1024 });
   let loggedIn = false;
   let selected = false;
+  /** Set once we refused or misanswered LOGIN: only LOGOUT may follow. */
+  let refused: string | null = null;
   const complete = async (tag: string, status: string, text: string) => {
     const extra = scenario.name === "multi-line-replies" ? noise(messages) : "";
     await conn.wire.text(`${extra}${tag} ${status} ${text}\r\n`);
@@ -208,6 +210,7 @@ async function session(
       command = `${(textOf(args[0]) ?? "").toUpperCase()}`;
       args = args.slice(1);
     }
+    if (refused && command !== "LOGOUT") conn.violation(`sent ${command} after ${refused}`);
     switch (command) {
       case "CAPABILITY":
         await conn.wire.text("* CAPABILITY IMAP4rev1\r\n");
@@ -223,10 +226,12 @@ async function session(
         }
         if (scenario.name === "transient-error") {
           await complete(tag, "NO", "[UNAVAILABLE] Mail store temporarily unavailable");
+          refused = "LOGIN was refused with NO [UNAVAILABLE]";
         } else if (textOf(args[0]) !== user || textOf(args[1]) !== password) {
           await complete(tag, "NO", "[AUTHENTICATIONFAILED] Wrong user name or password");
         } else {
           loggedIn = true;
+          if (scenario.name === "wrong-code") refused = "LOGIN was completed with MAYBE";
           // Wrong: OK, NO and BAD are the only ways to complete a command (RFC 3501 7.1).
           await complete(tag, scenario.name === "wrong-code" ? "MAYBE" : "OK", "LOGIN completed");
         }

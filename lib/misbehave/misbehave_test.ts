@@ -6,10 +6,9 @@ import { parseMime } from "../imap/mime.ts";
 import { parseSection } from "../imap/section.ts";
 import { sectionBytes } from "../imap/section.ts";
 import { atom } from "../imap/values.ts";
-import { withTimeout } from "../net/mod.ts";
 import {
+  judgeClient,
   type MisbehavingServer,
-  OUTCOME,
   type Protocol,
   type Scenario,
   scenario,
@@ -30,32 +29,13 @@ const decoder = new TextDecoder();
 
 type Attempt = { ok: true } | { ok: false; error: Error };
 
-/** Run `attempt`, then check how it ended against the scenario and that no socket is left. */
+/** Run `attempt` and judge how it ended (see judge.ts). */
 async function judge(
   server: MisbehavingServer,
   protocol: Protocol,
   attempt: () => Promise<void>,
 ): Promise<Attempt> {
-  const s = server.scenario;
-  const result: Attempt = await withTimeout(
-    attempt().then(
-      () => ({ ok: true as const }),
-      (error: Error) => ({ ok: false as const, error }),
-    ),
-    3 * DEADLINE_MS,
-    `the client in scenario ${s.name}`,
-  );
-  if (s.outcome === OUTCOME.Completes) {
-    assert.ok(result.ok, `${s.name}: expected to complete, got ${!result.ok && result.error}`);
-  }
-  if (s.outcome === OUTCOME.Fails) assert.ok(!result.ok, `${s.name}: expected a failure`);
-  if (!result.ok) {
-    assert.ok(result.error.message.length > 10, `${s.name}: the error says too little`);
-    const mention = s.errorMentions?.[protocol];
-    if (mention) assert.match(result.error.message, mention);
-  }
-  await withTimeout(server.settled(), DEADLINE_MS, `${s.name}: the client to close its connection`);
-  return result;
+  return await judgeClient(server, protocol, attempt, { deadlineMs: DEADLINE_MS });
 }
 
 Deno.test("the scenario table is complete: every scenario says what, what to do, where, how it ends", () => {

@@ -11,3 +11,4 @@ export * from "./common.ts";
 export * from "./smtp.ts";
 export * from "./pop3.ts";
 export * from "./imap.ts";
+export * from "./judge.ts";

@@ -126,6 +126,8 @@ async function session(
   // A snapshot numbered 1..n for this session; marks apply on QUIT.
   let messages = state.mailbox;
   const marked = new Set<number>();
+  /** Set once we refused or misanswered: only QUIT may follow. */
+  let refused: string | null = null;
   const message = (arg: string | undefined) => {
     const n = Number(arg);
     return Number.isInteger(n) && n >= 1 && n <= messages.length && !marked.has(n) ? n : null;
@@ -142,6 +144,9 @@ async function session(
     if (line === null) return; // no QUIT: nothing is removed (RFC 1939 6)
     const [verb = "", ...args] = line.text.split(" ");
     const command = verb.toUpperCase();
+    if (refused && command !== "QUIT") {
+      conn.violation(`sent ${command} after ${refused}`);
+    }
     if (!loggedIn && !["USER", "PASS", "CAPA", "QUIT"].includes(command)) {
       await err("Log in first");
       continue;
@@ -162,14 +167,17 @@ async function session(
         }
         if (scenario.name === "transient-error") {
           await err("[SYS/TEMP] Maildrop temporarily unavailable, try again later");
+          refused = "PASS was refused with [SYS/TEMP]";
         } else if (named !== user || args.join(" ") !== password) {
           await err("[AUTH] Wrong user name or password");
         } else {
           loggedIn = true;
           messages = state.mailbox;
           // Wrong: a status line must start with +OK or -ERR (RFC 1939 3).
-          if (scenario.name === "wrong-code") await conn.wire.text("OK maildrop ready\r\n");
-          else await ok(`maildrop has ${messages.length} messages`);
+          if (scenario.name === "wrong-code") {
+            await conn.wire.text("OK maildrop ready\r\n");
+            refused = "PASS was answered with neither +OK nor -ERR";
+          } else await ok(`maildrop has ${messages.length} messages`);
         }
         break;
       case "STAT": {

@@ -98,6 +98,14 @@ async function session(
   const reader = new LineReader(conn.io, { maxLineLength: 4096 });
   let from: string | null = null;
   let to: string[] = [];
+  /** Set once we refused or misanswered: what the client may still send. */
+  let refused: string | null = null;
+  /** Bytes a pipelining client had already sent when we refused (RFC 2920): not its fault. */
+  let pipelined = 0;
+  const refuse = (why: string) => {
+    refused = why;
+    pipelined = reader.buffered;
+  };
   while (true) {
     let line;
     try {
@@ -111,6 +119,10 @@ async function session(
     const text = line.text;
     const verb = text.slice(0, 4).toUpperCase();
     const path = /^(?:MAIL FROM|RCPT TO):\s*<([^>]*)>/i.exec(text)?.[1];
+    if (pipelined > 0) pipelined -= line.bytes.length + (line.ending === "CRLF" ? 2 : 1);
+    else if (refused && !["QUIT", "RSET", "NOOP"].includes(verb)) {
+      conn.violation(`sent ${JSON.stringify(text.slice(0, 40))} after ${refused}`);
+    }
     switch (verb) {
       case "EHLO":
       case "HELO":
@@ -133,6 +145,7 @@ async function session(
           await say(501, "5.5.4 Syntax: MAIL FROM:<address>");
         } else if (scenario.name === "transient-error") {
           await say(451, "4.3.0 Mail system temporarily unavailable, try again later");
+          refuse("MAIL was refused with 451");
         } else {
           from = path;
           to = [];
@@ -156,6 +169,7 @@ async function session(
           // Wrong: DATA deserves 354. A client that sends its message anyway has its
           // lines read as commands (and answered with 500).
           await say(250, "2.0.0 Ok");
+          refuse("DATA was answered with 250, not 354");
           break;
         }
         await say(354, "End data with <CR><LF>.<CR><LF>");
