@@ -32,8 +32,9 @@ function writeSettings(folder: string, plugin: string, value: unknown): void {
   Deno.writeTextFileSync(`${folder}/${pkg}/${name}.jupyterlab-settings`, JSON.stringify(value));
 }
 
-/** Start JupyterLab with the repository as its root; resolves once it serves. */
-export async function startJupyterLab(): Promise<JupyterLab> {
+/** Start JupyterLab with the repository (or `options.root`) as its root; resolves once it serves. */
+export async function startJupyterLab(options: { root?: string } = {}): Promise<JupyterLab> {
+  const root = options.root ?? ROOT;
   await ensureVenv({ quiet: true });
   const temp = await Deno.makeTempDir({ prefix: "jupyterlab_test_" });
   const settings = `${temp}/settings`;
@@ -54,7 +55,7 @@ export async function startJupyterLab(): Promise<JupyterLab> {
       "--port=0",
       "--port-retries=0",
       "--no-browser",
-      `--ServerApp.root_dir=${ROOT}`,
+      `--ServerApp.root_dir=${root}`,
       `--IdentityProvider.token=${token}`,
       `--LabApp.user_settings_dir=${settings}`,
       `--LabApp.workspaces_dir=${temp}/workspaces`,
@@ -63,7 +64,7 @@ export async function startJupyterLab(): Promise<JupyterLab> {
       "--LabApp.expose_app_in_browser=True",
       ...(Deno.uid() === 0 ? ["--allow-root"] : []),
     ],
-    cwd: ROOT,
+    cwd: root,
     env: {
       JUPYTER_PREFER_ENV_PATH: "1",
       JUPYTER_RUNTIME_DIR: `${temp}/runtime`,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { MailStore } from "../maildir/mod.ts";
+import { MailStore, sweepTmpPeriodically } from "../maildir/mod.ts";
 import type { LoopbackServer } from "../net/mod.ts";
 import { LAB_SERVICES, type LabContext, type LabService } from "./services.ts";
 
@@ -24,6 +24,8 @@ export interface LabOptions {
   hostname?: string;
   /** Which servers. Default {@linkcode LAB_SERVICES}. */
   services?: readonly LabService[];
+  /** How often stale tmp/ files are swept while the lab runs. Default one hour. */
+  tmpSweepIntervalMs?: number;
 }
 
 /** One running lab server. */
@@ -46,6 +48,10 @@ export interface Lab extends AsyncDisposable {
  * Start every lab server. If one cannot start (its port is taken, say), the ones already
  * started are closed and the error names the server and port.
  *
+ * Before serving, stale tmp/ files (leftovers of deliveries that crashed, older than 36
+ * hours as the maildir spec says) are removed from every user's folders, and again every
+ * `tmpSweepIntervalMs` while the lab runs.
+ *
  * @example
  * ```ts
  * import { startLab } from "./lab.ts";
@@ -63,9 +69,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     domains: options.domains ?? ["localhost"],
     hostname: options.hostname ?? "localhost",
   };
+  await context.store.cleanTmp();
+  const sweeper = sweepTmpPeriodically(context.store, { intervalMs: options.tmpSweepIntervalMs });
   const started: { service: LabService; server: LoopbackServer }[] = [];
   const close = async () => {
-    await Promise.all(started.map((s) => s.server.close()));
+    await Promise.all([sweeper.close(), ...started.map((s) => s.server.close())]);
   };
   for (const service of options.services ?? LAB_SERVICES) {
     const port = options.ports?.[service.name] ?? service.defaultPort;

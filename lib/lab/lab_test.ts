@@ -52,3 +52,30 @@ Deno.test("startLab() plugs in another service and closes the started ones when 
     await Deno.remove(folder, { recursive: true });
   }
 });
+
+Deno.test("startLab() removes tmp/ files older than 36 hours before serving", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "lab-" });
+  try {
+    const box = await new MailStore(folder).mailbox("alice");
+    const planted = `${box.root}/tmp/1700000000.M1P1Q1.crashed`;
+    await Deno.writeTextFile(planted, "Subject: half");
+    const then = new Date(Date.now() - 40 * 3600 * 1000);
+    await Deno.utime(planted, then, then);
+    await Deno.writeTextFile(`${box.root}/tmp/in-progress`, "Subject: new");
+    {
+      await using _lab = await startLab({
+        folder,
+        users: new Map([["alice", "pw"]]),
+        ports: {
+          smtp: 0,
+          pop3: 0,
+          imap: 0,
+        },
+      });
+      const left = (await Array.fromAsync(Deno.readDir(`${box.root}/tmp`))).map((e) => e.name);
+      assert.deepEqual(left, ["in-progress"]);
+    }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});

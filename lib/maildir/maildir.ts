@@ -62,8 +62,8 @@ interface Entry {
   name: string;
 }
 
-/** Bernstein: "tmp/ files older than 36 hours" may be removed. */
-const STALE_TMP_MS = 36 * 60 * 60 * 1000;
+/** The maildir spec: a tmp/ file "more than 36 hours old" is a leftover to remove. */
+export const STALE_TMP_MS = 36 * 60 * 60 * 1000;
 
 function join(...parts: string[]): string {
   return parts.filter((p) => p !== "").join("/");
@@ -335,20 +335,38 @@ export class Maildir {
 
   /**
    * Remove tmp/ files older than 36 hours: the leftovers of deliveries that crashed
-   * between writing tmp/ and linking into new/ (the maildir spec's advice).
-   * Returns how many were removed.
+   * between writing tmp/ and linking into new/. The maildir spec: "A delivery agent
+   * ... should remove the file if it is more than 36 hours old"; a younger file may be
+   * a delivery in progress, so it stays. Returns how many were removed.
    */
   async cleanTmp(folder: string = INBOX, maxAgeMs: number = STALE_TMP_MS): Promise<number> {
     const dir = join(await this.#folderPath(checkFolderName(folder), "clean"), "tmp");
     let removed = 0;
-    for await (const entry of Deno.readDir(dir)) {
-      const path = join(dir, entry.name);
-      const stat = await Deno.lstat(path).catch(() => null);
-      if (!stat?.isFile || !stat.mtime) continue;
-      if (Date.now() - stat.mtime.getTime() > maxAgeMs) {
-        await Deno.remove(path).catch(() => {});
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        const path = join(dir, entry.name);
+        const stat = await Deno.lstat(path).catch(() => null);
+        if (!stat?.mtime || Date.now() - stat.mtime.getTime() <= maxAgeMs) continue;
+        // A folder left by a deleteFolder() that crashed half-way is stale as well.
+        const doomedFolder = stat.isDirectory && entry.name.startsWith(".deleted-");
+        if (!stat.isFile && !doomedFolder) continue;
+        await Deno.remove(path, { recursive: doomedFolder }).catch(() => {});
         removed++;
       }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    return removed;
+  }
+
+  /** {@linkcode Maildir.cleanTmp} for every folder of the tree. Returns how many files went. */
+  async cleanAllTmp(maxAgeMs: number = STALE_TMP_MS): Promise<number> {
+    let removed = 0;
+    for (const folder of await this.folders()) {
+      removed += await this.cleanTmp(folder, maxAgeMs).catch((error) => {
+        if (error instanceof Deno.errors.NotFound) return 0; // the folder went meanwhile
+        throw error;
+      });
     }
     return removed;
   }

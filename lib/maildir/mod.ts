@@ -7,3 +7,4 @@ export * from "./maildir.ts";
 export * from "./store.ts";
 export * from "./names.ts";
 export * from "./filename.ts";
+export * from "./tmp_sweeper.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Maildir } from "./maildir.ts";
+import { Maildir, STALE_TMP_MS } from "./maildir.ts";
 import { checkUserName } from "./names.ts";
 
 /** A directory of Maildirs, one per user, opened on demand and shared. */
@@ -19,7 +19,9 @@ export class MailStore {
 
   /**
    * The user's Maildir, created on first use. Every caller asking for the same user
-   * gets the same {@linkcode Maildir} object, so their operations are coordinated.
+   * gets the same {@linkcode Maildir} object, so their operations are coordinated. The
+   * first open removes stale tmp/ leftovers of crashed deliveries (older than 36 hours,
+   * see {@linkcode Maildir.cleanTmp}) in all of the user's folders.
    *
    * @throws {MailboxNameError} the user name is unsafe as a directory name.
    *
@@ -37,11 +39,26 @@ export class MailStore {
     checkUserName(user);
     let box = this.#open.get(user);
     if (!box) {
-      box = Maildir.open(`${this.root}/${user}`);
+      box = Maildir.open(`${this.root}/${user}`).then(async (maildir) => {
+        await maildir.cleanAllTmp();
+        return maildir;
+      });
       this.#open.set(user, box);
       box.catch(() => this.#open.delete(user));
     }
     return await box;
+  }
+
+  /**
+   * Remove stale tmp/ files (older than `maxAgeMs`, default 36 hours) in every folder
+   * of every user: what a long-running server does now and then. Returns how many.
+   */
+  async cleanTmp(maxAgeMs: number = STALE_TMP_MS): Promise<number> {
+    let removed = 0;
+    for (const user of await this.users()) {
+      removed += await (await this.mailbox(user)).cleanAllTmp(maxAgeMs);
+    }
+    return removed;
   }
 
   /** Users that have a Maildir here, sorted. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MailboxNameError } from "./names.ts";
 import { MailStore } from "./store.ts";
+import { sweepTmpPeriodically } from "./tmp_sweeper.ts";
 
 Deno.test("MailStore gives each user a Maildir of their own, created on first use", async () => {
   const root = await Deno.makeTempDir();
@@ -37,6 +38,56 @@ Deno.test("MailStore.mailbox() refuses unsafe user names", async (t) => {
       });
     }
     assert.deepEqual(await store.users(), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Plant a file in `dir` whose mtime is `hours` ago. */
+async function plant(dir: string, name: string, hours: number): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/${name}`, "half a message");
+  const then = new Date(Date.now() - hours * 3600 * 1000);
+  await Deno.utime(`${dir}/${name}`, then, then);
+}
+
+async function names(dir: string): Promise<string[]> {
+  return (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+}
+
+Deno.test("MailStore.mailbox() removes tmp/ files older than 36 hours in every folder on first open", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (const sub of ["new", "cur"]) await Deno.mkdir(`${root}/alice/${sub}`, { recursive: true });
+    await Deno.mkdir(`${root}/alice/.Sent/cur`, { recursive: true });
+    await Deno.mkdir(`${root}/alice/.Sent/new`, { recursive: true });
+    await plant(`${root}/alice/tmp`, "1700000000.M1P1Q1.crashed", 40);
+    await plant(`${root}/alice/tmp`, "1700000000.M2P1Q1.in-progress", 35);
+    await plant(`${root}/alice/.Sent/tmp`, "1700000000.M3P1Q1.crashed", 40);
+    const box = await new MailStore(root).mailbox("alice");
+    assert.deepEqual(await names(`${box.root}/tmp`), ["1700000000.M2P1Q1.in-progress"]);
+    assert.deepEqual(await names(`${box.root}/.Sent/tmp`), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("sweepTmpPeriodically() removes stale tmp/ files of every user while the server runs", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const store = new MailStore(root);
+    await store.mailbox("alice");
+    await store.mailbox("bob");
+    await plant(`${root}/alice/tmp`, "old-a", 37);
+    await plant(`${root}/bob/tmp`, "old-b", 100);
+    await plant(`${root}/bob/tmp`, "fresh", 0);
+    const swept = Promise.withResolvers<number>();
+    {
+      await using _sweeper = sweepTmpPeriodically(store, { intervalMs: 5, onSweep: swept.resolve });
+      assert.equal(await swept.promise, 2);
+    }
+    assert.deepEqual(await names(`${root}/alice/tmp`), []);
+    assert.deepEqual(await names(`${root}/bob/tmp`), ["fresh"]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

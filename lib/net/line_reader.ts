@@ -32,6 +32,12 @@ export interface LineReaderOptions {
   maxLineLength?: number;
   /** Give up when the peer sends nothing for this long, in ms. Default: wait forever. */
   idleTimeoutMs?: number;
+  /**
+   * Bytes read from the source at most per read. Default 4096 (at least the line cap
+   * plus CRLF). A bigger buffer means fewer reads for bulk data (SMTP DATA), at this
+   * many bytes of memory per connection.
+   */
+  bufferSize?: number;
 }
 
 /**
@@ -104,7 +110,7 @@ export class LineReader {
     this.#source = source;
     this.#maxLineLength = options.maxLineLength ?? 1000;
     this.#idleTimeoutMs = options.idleTimeoutMs;
-    this.#buffer = new Uint8Array(Math.max(4096, this.#maxLineLength + 2));
+    this.#buffer = new Uint8Array(Math.max(options.bufferSize ?? 4096, this.#maxLineLength + 2));
   }
 
   /**
@@ -156,9 +162,50 @@ export class LineReader {
     return out;
   }
 
+  /** Longest line accepted, in bytes without the ending. */
+  get maxLineLength(): number {
+    return this.#maxLineLength;
+  }
+
   /** Bytes already received but not yet returned (a pipelining client sends ahead). */
   get buffered(): number {
     return this.#end - this.#start;
+  }
+
+  /**
+   * The bytes received and not yet consumed, as a view into the reader's buffer (no
+   * copy): valid until the next call that reads. Framing that scans bulk data itself
+   * (SMTP's DATA block) uses this with {@linkcode LineReader.consume} and
+   * {@linkcode LineReader.readMore} instead of taking one line at a time.
+   */
+  peek(): Uint8Array {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+
+  /** Mark the first `count` bytes of {@linkcode LineReader.peek} as used. */
+  consume(count: number): void {
+    if (count < 0 || count > this.#end - this.#start) {
+      throw new RangeError(
+        `Cannot consume ${count} bytes: ${this.#end - this.#start} are buffered`,
+      );
+    }
+    this.#start += count;
+  }
+
+  /**
+   * Read more bytes from the source after those already buffered, waiting at most the
+   * idle timeout. Unconsumed bytes move to the front of the buffer; the buffer never
+   * grows here, so the caller must consume (or give up on) a full buffer first.
+   *
+   * @returns false at end of stream.
+   * @throws {RangeError} the buffer is full of unconsumed bytes.
+   * @throws {IdleTimeoutError} the peer stayed silent too long.
+   */
+  async readMore(): Promise<boolean> {
+    if (this.#start === 0 && this.#end === this.#buffer.length) {
+      throw new RangeError("Cannot read more: the buffer is full of unconsumed bytes");
+    }
+    return await this.#fill();
   }
 
   /** Read more bytes into the buffer; false at end of stream. */

@@ -2,7 +2,9 @@
  * Lines to bytes: the other half of {@linkcode LineReader}.
  *
  * Every line leaves with CRLF. Text that itself contains CR or LF is refused: that is how
- * command and header injection happens (Go's net/smtp refuses it the same way).
+ * command and header injection happens (Go's net/smtp refuses it the same way). NUL is
+ * refused too: no line of SMTP, POP3 or IMAP may carry it (RFC 5321 4.1.1, RFC 3501 9),
+ * and a peer written in C would take it for the end of the line.
  *
  * @module
  */
@@ -23,7 +25,7 @@ export async function writeAll(sink: ByteSink, bytes: Uint8Array): Promise<void>
 /**
  * Encode lines as one CRLF-terminated block.
  *
- * @throws {TypeError} a line contains CR or LF.
+ * @throws {TypeError} a line contains CR, LF or NUL.
  *
  * @example
  * ```ts
@@ -34,8 +36,10 @@ export async function writeAll(sink: ByteSink, bytes: Uint8Array): Promise<void>
  */
 export function encodeLines(lines: readonly string[]): Uint8Array {
   for (const line of lines) {
-    if (/[\r\n]/.test(line)) {
-      throw new TypeError(`Cannot write line: it contains CR or LF: ${JSON.stringify(line)}`);
+    if (/[\r\n\0]/.test(line)) {
+      throw new TypeError(
+        `Cannot write line: it contains CR, LF or NUL: ${JSON.stringify(line.slice(0, 100))}`,
+      );
     }
   }
   return encoder.encode(lines.map((line) => line + "\r\n").join(""));

@@ -68,8 +68,10 @@ Deno.test("connectLoopback() fails clearly when nobody listens", async () => {
   await assert.rejects(connectLoopback(port), Deno.errors.ConnectionRefused);
 });
 
-Deno.test("encodeLines() refuses CR or LF inside a line", () => {
-  assert.throws(() => encodeLines(["RCPT TO:<a@b>\r\nDATA"]), /contains CR or LF/);
+Deno.test("encodeLines() refuses CR, LF or NUL inside a line", () => {
+  assert.throws(() => encodeLines(["RCPT TO:<a@b>\r\nDATA"]), /contains CR, LF or NUL/);
+  assert.throws(() => encodeLines(["+OK Hello a\rb"]), /contains CR, LF or NUL/);
+  assert.throws(() => encodeLines(["+OK Hello a\0b"]), /contains CR, LF or NUL/);
   assert.equal(new TextDecoder().decode(encodeLines(["a", "b"])), "a\r\nb\r\n");
 });
 

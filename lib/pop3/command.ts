@@ -29,7 +29,9 @@ export class CommandSyntaxError extends Error {
  * PASS takes the rest of the line as its argument: RFC 1939 7 notes that a password may
  * contain spaces, and servers commonly allow it.
  *
- * @throws {CommandSyntaxError} the line is empty or its keyword is not 3 or 4 letters.
+ * @throws {CommandSyntaxError} the line is empty, holds a control character (CR, NUL,
+ * TAB...: RFC 1939 3 says keywords and arguments are printable), or its keyword is not 3
+ * or 4 letters.
  *
  * @example
  * ```ts
@@ -43,6 +45,16 @@ export function parseCommand(line: string): Command {
   const keyword = space < 0 ? line : line.slice(0, space);
   const rest = space < 0 ? "" : line.slice(space + 1);
   if (keyword === "") throw new CommandSyntaxError("Cannot parse command: the line is empty");
+  // deno-lint-ignore no-control-regex
+  const control = /[\0-\x1f\x7f]/.exec(line);
+  if (control) {
+    // Never echoed back: a reply line carrying a CR or NUL is how injection starts.
+    throw new CommandSyntaxError(
+      `Cannot parse command: it contains the control character ${
+        "0x" + control[0].charCodeAt(0).toString(16).padStart(2, "0")
+      } (RFC 1939 3: printable characters only)`,
+    );
+  }
   // RFC 1939 3: keywords are three or four characters long (RFC 2449 allows longer
   // extension keywords, none of which we implement).
   if (!/^[A-Za-z]{3,4}$/.test(keyword)) {

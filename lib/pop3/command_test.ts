@@ -16,6 +16,18 @@ Deno.test("parseCommand() refuses empty lines and non-keywords", () => {
   assert.throws(() => parseCommand("RETRIEVE 1"), /not a POP3 keyword/);
 });
 
+Deno.test("parseCommand() refuses control characters without echoing them", () => {
+  for (const line of ["USER a\rb\0c", "USER a\tb", "PASS x\x7f", "USER \x1b[2J"]) {
+    assert.throws(() => parseCommand(line), (error: unknown) => {
+      assert.ok(error instanceof CommandSyntaxError);
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(error.message, /[\0-\x1f\x7f]/);
+      assert.match(error.message, /control character 0x[0-9a-f]{2}/);
+      return true;
+    });
+  }
+});
+
 Deno.test("formatCommand() joins arguments and refuses injection", () => {
   assert.equal(formatCommand("retr", 1), "RETR 1");
   assert.equal(formatCommand("PASS", "with space"), "PASS with space");

@@ -12,6 +12,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import {
+  encodeLines,
   IdleTimeoutError,
   LineReader,
   LineTooLongError,
@@ -117,9 +118,11 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
       onTooManyConnections: (conn) =>
         writeAll(
           conn,
-          encoder.encode(
-            `-ERR [${RESPONSE_CODE.SysTemp}] Too many connections, try again later\r\n`,
-          ),
+          statusBytes({
+            ok: false,
+            code: RESPONSE_CODE.SysTemp,
+            text: "Too many connections, try again later",
+          }),
         ),
     },
   );
@@ -187,7 +190,7 @@ async function serveSession(
   };
 
   try {
-    await writeAll(conn, encoder.encode(`+OK POP3 server ready ${state.timestamp}\r\n`));
+    await writeAll(conn, statusBytes({ ok: true, text: `POP3 server ready ${state.timestamp}` }));
     while (true) {
       let text: string;
       try {
@@ -252,8 +255,12 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * A status line as bytes. It goes through lib/net's `encodeLines`, which refuses CR, LF
+ * and NUL: whatever a command carried, no reply line can split or end early.
+ */
 function statusBytes(status: Reply): Uint8Array {
-  return encoder.encode(formatStatus(status) + "\r\n");
+  return encodeLines([formatStatus(status)]);
 }
 
 /** One reply as bytes: the status line, then a stuffed multi-line body if it has one. */
@@ -264,9 +271,7 @@ async function replyBytes(
 ): Promise<Uint8Array> {
   const status = { ok: reply.ok, code: reply.code, text: reply.text };
   if (reply.lines) {
-    return encoder.encode(
-      [formatStatus(status), ...stuffLines(reply.lines)].join("\r\n") + "\r\n",
-    );
+    return encodeLines([formatStatus(status), ...stuffLines(reply.lines)]);
   }
   if (!reply.message || !mailbox) return statusBytes(status);
   let stored: Uint8Array;

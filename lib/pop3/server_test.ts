@@ -205,3 +205,19 @@ Deno.test("servePop3() closes every connection when closed", async () => {
   await server.close();
   assert.equal(await c.line(), null);
 });
+
+Deno.test("servePop3() never echoes CR or NUL: the exact bytes of the reply", async () => {
+  await using server = serve(aliceStore());
+  using conn = await connectLoopback(server.port);
+  const reader = new LineReader(conn, { idleTimeoutMs: 2000 });
+  assert.match((await reader.readLine())!.text, /^\+OK POP3 server ready </);
+  await writeAll(conn, encoder.encode("USER a\rb\0c\r\nUSER alice\r\n"));
+  const refused = await reader.readLine();
+  assert.equal(refused?.ending, "CRLF");
+  assert.equal(
+    new TextDecoder().decode(refused!.bytes),
+    "-ERR Cannot parse command: it contains the control character 0x0d (RFC 1939 3: printable characters only)",
+  );
+  // The session goes on: the next command is answered normally.
+  assert.equal((await reader.readLine())?.text, "+OK Hello alice, send PASS");
+});

@@ -13,13 +13,18 @@
  * @module
  */
 
-import { type LineReader, LineTooLongError } from "../net/mod.ts";
+import type { LineReader } from "../net/mod.ts";
 import { SmtpError } from "./error.ts";
 
-/** Limits for {@linkcode readDataBlock}. */
+/** Limits for {@linkcode readDataBlock} and {@linkcode DataBlockDecoder}. */
 export interface DataLimits {
   /** Largest message accepted, in bytes after un-stuffing (the SIZE we advertise). */
   maxSize: number;
+  /**
+   * Longest text line, in bytes without CRLF. Default: the reader's line cap for
+   * {@linkcode readDataBlock}, 1000 for a decoder (RFC 5321 4.5.3.1.6 counts 1000 with CRLF).
+   */
+  maxLineLength?: number;
 }
 
 /** What came of reading a DATA block. */
@@ -30,15 +35,226 @@ export type DataResult =
   /** The peer closed the connection before the end of data: nothing may be stored. */
   | { kind: "vanished" };
 
-const CRLF = new Uint8Array([13, 10]);
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+
+/**
+ * A byte buffer that grows by doubling, up to a cap: the message being received. Its
+ * memory follows the message's size, never its number of lines.
+ */
+class GrowingBuffer {
+  #bytes = new Uint8Array(0);
+  #length = 0;
+
+  constructor(readonly cap: number) {}
+
+  append(bytes: Uint8Array): void {
+    const needed = this.#length + bytes.length;
+    if (needed > this.#bytes.length) {
+      const size = Math.max(needed, Math.min(this.cap, Math.max(16_384, this.#bytes.length * 2)));
+      const bigger = new Uint8Array(size);
+      bigger.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = bigger;
+    }
+    this.#bytes.set(bytes, this.#length);
+    this.#length = needed;
+  }
+
+  /** Drop the content and its memory. */
+  clear(): void {
+    this.#bytes = new Uint8Array(0);
+    this.#length = 0;
+  }
+
+  /** The content (a view, no copy). */
+  bytes(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+}
+
+/**
+ * The DATA block's framing as a pure state machine over chunks of bytes: feed it what
+ * arrived with {@linkcode DataBlockDecoder.push}, which consumes whole lines only and says
+ * how many bytes it used; {@linkcode DataBlockDecoder.result} is set once the end of data
+ * (or a reason to close) was seen. Bytes after the end belong to the next command.
+ *
+ * Lines are found with `indexOf` on the chunk and copied in runs: no object per line, so
+ * a million empty lines cost what a megabyte of text costs (issue: one `Uint8Array` per
+ * line once made 1 MiB of empty lines cost 300 MB).
+ *
+ * The rules are RFC 5321's: lines end with CRLF (2.3.8), a leading dot is removed
+ * (4.5.2), CRLF "." CRLF ends the data (4.1.1.4), a text line is at most 1000 octets with
+ * its CRLF (4.5.3.1.6), the message at most the advertised SIZE (RFC 1870). A message
+ * that breaks one is read to its end and refused; the first broken rule names the reply.
+ *
+ * @example
+ * ```ts
+ * import { DataBlockDecoder } from "./data.ts";
+ * const decoder = new DataBlockDecoder({ maxSize: 100 });
+ * const wire = new TextEncoder().encode("..hi\r\n.\r\nQUIT\r\n");
+ * const used = decoder.push(wire);
+ * const result = decoder.result;
+ * if (result?.kind !== "message" || used !== 9) throw new Error("unexpected");
+ * if (new TextDecoder().decode(result.bytes) !== ".hi\r\n") throw new Error("unexpected");
+ * ```
+ */
+export class DataBlockDecoder {
+  readonly #maxSize: number;
+  readonly #maxLineLength: number;
+  readonly #message: GrowingBuffer;
+  #size = 0;
+  #error: SmtpError | undefined;
+  #lineNumber = 0;
+  /** Whether the line before ended with CRLF (the DATA command line did). */
+  #previousCrlf = true;
+  /** Bytes of an overlong line already skipped. */
+  #skipped = 0;
+  #result: DataResult | undefined;
+
+  constructor(limits: DataLimits) {
+    this.#maxSize = limits.maxSize;
+    this.#maxLineLength = limits.maxLineLength ?? 1000;
+    this.#message = new GrowingBuffer(limits.maxSize);
+  }
+
+  /** Set once the block ended: the message, or the refusal to send. */
+  get result(): DataResult | undefined {
+    return this.#result;
+  }
+
+  /**
+   * Take the complete lines at the start of `bytes` (stopping after the end of data)
+   * and return how many bytes were used. An incomplete last line is left for the next
+   * call, with more bytes after it; of an overlong one, all but its last byte are used.
+   */
+  push(bytes: Uint8Array): number {
+    let at = 0;
+    let nextCr = -1; // where the next CR at or after `at` is (Infinity: none in this chunk)
+    let nextNul = -1;
+    let runFrom = 0; // bytes[runFrom, runTo) go into the message, not yet copied
+    let runTo = 0;
+    const flush = () => {
+      if (runTo > runFrom) this.#message.append(bytes.subarray(runFrom, runTo));
+      runFrom = runTo = 0;
+    };
+    while (this.#result === undefined) {
+      const lf = bytes.indexOf(LF, at);
+      if (lf < 0) {
+        const pending = bytes.length - at;
+        if (pending > this.#maxLineLength + 1) {
+          // Too long already: skip it, keeping the last byte (it may be the CR).
+          this.#skipped += pending - 1;
+          at = bytes.length - 1;
+        }
+        break;
+      }
+      const crlf = lf > at && bytes[lf - 1] === CR;
+      const end = crlf ? lf - 1 : lf;
+      const length = this.#skipped + end - at;
+      this.#skipped = 0;
+      this.#lineNumber++;
+      if (length > this.#maxLineLength) {
+        this.#refuse(
+          552,
+          "5.3.4",
+          `Message line ${this.#lineNumber} too long (${length} bytes)`,
+        );
+        this.#previousCrlf = true;
+        at = lf + 1;
+        continue;
+      }
+      if (end - at === 1 && bytes[at] === DOT) { // a lone "."
+        if (crlf && this.#previousCrlf) { // CRLF "." CRLF: the one true end of data
+          flush();
+          this.#result = this.#error
+            ? { kind: "refused", error: this.#error, close: false }
+            : { kind: "message", bytes: this.#message.bytes() };
+        } else { // LF "." LF and friends: the sender may believe the message ended here
+          this.#result = {
+            kind: "refused",
+            error: new SmtpError(
+              554,
+              "5.6.11",
+              `Bare LF next to "." on line ${this.#lineNumber}: closing (SMTP smuggling guard)`,
+            ),
+            close: true,
+          };
+          this.#message.clear();
+        }
+        at = lf + 1;
+        break;
+      }
+      this.#previousCrlf = crlf;
+      if (this.#error === undefined) {
+        if (nextCr < at) nextCr = indexOrInfinity(bytes, CR, at);
+        if (nextNul < at) nextNul = indexOrInfinity(bytes, 0, at);
+        if (!crlf) {
+          this.#refuse(
+            554,
+            "5.6.11",
+            `Bare LF on line ${this.#lineNumber}: lines must end with CRLF (RFC 5321 2.3.8)`,
+          );
+        } else if (nextCr < end) {
+          this.#refuse(
+            554,
+            "5.6.11",
+            `Bare CR on line ${this.#lineNumber}: lines must end with CRLF (RFC 5321 2.3.8)`,
+          );
+        } else if (nextNul < end) {
+          this.#refuse(
+            554,
+            "5.6.0",
+            `NUL byte on line ${this.#lineNumber} (RFC 5322 2.1 forbids it)`,
+          );
+        }
+      }
+      if (this.#error === undefined) {
+        const from = bytes[at] === DOT ? at + 1 : at; // un-stuff one dot
+        this.#size += lf + 1 - from;
+        if (this.#size > this.#maxSize) {
+          this.#refuse(
+            552,
+            "5.3.4",
+            `Message exceeds the fixed maximum size of ${this.#maxSize} bytes`,
+          );
+        } else if (from === runTo) {
+          runTo = lf + 1; // the line continues the run
+        } else {
+          flush();
+          runFrom = from;
+          runTo = lf + 1;
+        }
+      }
+      at = lf + 1;
+    }
+    if (this.#error === undefined) flush();
+    return at;
+  }
+
+  /** Keep the first error (its reply is sent once the block ended) and drop the message. */
+  #refuse(code: number, enhanced: string, text: string): void {
+    if (this.#error) return;
+    this.#error = new SmtpError(code, enhanced, text);
+    this.#message.clear();
+  }
+}
+
+function indexOrInfinity(bytes: Uint8Array, value: number, from: number): number {
+  const i = bytes.indexOf(value, from);
+  return i < 0 ? Infinity : i;
+}
 
 /**
  * Read a dot-terminated block after the server's 354 reply, un-stuffing dots.
  *
- * The message is kept only when every line ended with CRLF, no line held a bare CR or a
- * NUL, no line was longer than the reader's cap, and the total stayed under `maxSize`.
- * Otherwise the rest of the block is read and thrown away, and the result says which
- * reply the RFC prescribes (552 for size, 554 for bad content).
+ * The bytes are scanned in the reader's buffer by a {@linkcode DataBlockDecoder}, chunk
+ * by chunk, so memory is the message (at most `maxSize`) plus the reader's buffer,
+ * however many lines it has. The message is kept only when every line ended with CRLF,
+ * no line held a bare CR or a NUL, no line was longer than the reader's cap, and the
+ * total stayed under `maxSize`. Otherwise the rest of the block is read and thrown away,
+ * and the result says which reply the RFC prescribes (552 for size, 554 for bad content).
+ * Bytes after the end of data stay in the reader for the next command.
  *
  * @throws {IdleTimeoutError} the client stalled (from the line reader).
  *
@@ -58,86 +274,15 @@ const CRLF = new Uint8Array([13, 10]);
  * ```
  */
 export async function readDataBlock(reader: LineReader, limits: DataLimits): Promise<DataResult> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let error: SmtpError | undefined;
-  let previousCrlf = true; // the DATA command line ended the previous line
-  let lineNumber = 0;
+  const decoder = new DataBlockDecoder({
+    maxSize: limits.maxSize,
+    maxLineLength: limits.maxLineLength ?? reader.maxLineLength,
+  });
   while (true) {
-    let line;
-    try {
-      line = await reader.readLine();
-    } catch (e) {
-      if (!(e instanceof LineTooLongError)) throw e;
-      // RFC 5321 4.5.3.1.6: a text line is at most 1000 octets with its CRLF.
-      error ??= new SmtpError(
-        552,
-        "5.3.4",
-        `Message line ${lineNumber + 1} too long (${e.length} bytes)`,
-      );
-      lineNumber++;
-      previousCrlf = true;
-      continue;
-    }
-    if (line === null) return { kind: "vanished" };
-    lineNumber++;
-    const crlf = line.ending === "CRLF";
-    const bytes = line.bytes;
-    if (bytes.length === 1 && bytes[0] === 0x2e) { // a lone "."
-      if (crlf && previousCrlf) break; // CRLF "." CRLF: the one true end of data
-      // LF "." LF and friends: the sender may believe the message ended here.
-      return {
-        kind: "refused",
-        error: new SmtpError(
-          554,
-          "5.6.11",
-          `Bare LF next to "." on line ${lineNumber}: closing (SMTP smuggling guard)`,
-        ),
-        close: true,
-      };
-    }
-    previousCrlf = crlf;
-    if (!crlf) {
-      error ??= new SmtpError(
-        554,
-        "5.6.11",
-        `Bare LF on line ${lineNumber}: lines must end with CRLF (RFC 5321 2.3.8)`,
-      );
-    } else if (bytes.includes(13)) {
-      error ??= new SmtpError(
-        554,
-        "5.6.11",
-        `Bare CR on line ${lineNumber}: lines must end with CRLF (RFC 5321 2.3.8)`,
-      );
-    } else if (bytes.includes(0)) {
-      error ??= new SmtpError(
-        554,
-        "5.6.0",
-        `NUL byte on line ${lineNumber} (RFC 5322 2.1 forbids it)`,
-      );
-    }
-    if (error) continue; // read on to the end, keep nothing
-    const body = bytes[0] === 0x2e ? bytes.subarray(1) : bytes; // un-stuff one dot
-    size += body.length + 2;
-    if (size > limits.maxSize) {
-      error = new SmtpError(
-        552,
-        "5.3.4",
-        `Message exceeds the fixed maximum size of ${limits.maxSize} bytes`,
-      );
-      chunks.length = 0;
-      continue;
-    }
-    chunks.push(body, CRLF);
+    reader.consume(decoder.push(reader.peek()));
+    if (decoder.result) return decoder.result;
+    if (!(await reader.readMore())) return { kind: "vanished" };
   }
-  if (error) return { kind: "refused", error, close: false };
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return { kind: "message", bytes: out };
 }
 
 /**

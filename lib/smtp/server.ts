@@ -36,6 +36,7 @@ import {
   type Effect,
   greeting,
   initialState,
+  lineTooLong,
   reply,
   type SessionConfig,
   type SessionState,
@@ -85,6 +86,12 @@ export interface SmtpServer extends LoopbackServer {
 }
 
 let counter = 0;
+
+/**
+ * Bytes read from a connection at a time: DATA is scanned in chunks of this size, so it
+ * is also the memory each connection holds besides the message itself.
+ */
+const READ_BUFFER_BYTES = 32 * 1024;
 
 /** A short queue id for the Received: line and the 250 reply. */
 function queueId(): string {
@@ -137,6 +144,7 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
     const reader = new LineReader(io, {
       maxLineLength: options.maxLineLength ?? 1000,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      bufferSize: READ_BUFFER_BYTES,
     });
     const writer = new LineWriter(io);
     const client: ClientInfo = { helo: "", address: conn.remoteAddr.hostname };
@@ -160,7 +168,9 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
           line = await reader.readLine();
         } catch (error) {
           if (!(error instanceof LineTooLongError)) throw error;
-          send([reply(500, "5.5.2", "Line too long")]);
+          const result = lineTooLong(state);
+          state = result.state;
+          send(result.replies);
           continue;
         }
         if (line === null) return; // the client left; an open transaction is dropped

@@ -199,3 +199,36 @@ Deno.test("serveSmtp() records a transcript per connection and closes connection
   }
   assert.match(transcripts[0].toString(), /^S: 220 mx\.test ESMTP/);
 });
+
+Deno.test("serveSmtp() reads DATA of many empty lines in chunks, then the pipelined command behind it", async () => {
+  const { store, server } = start();
+  await using _ = server;
+  await using raw = await greeted(server.port);
+  await raw.command("MAIL FROM:<al@pc.test>");
+  await raw.command("RCPT TO:<bob@mx.test>");
+  await raw.command("DATA");
+  const lines = 200_000;
+  await raw.write("Subject: x\r\n" + "\r\n".repeat(lines) + "..dot\r\n.\r\nNOOP\r\n");
+  const [done, noop] = await raw.readReplies(2);
+  assert.match(replyText(done), /^250 2\.0\.0 Ok: queued as \w+$/);
+  assert.equal(replyText(noop), "250 2.0.0 Ok");
+  const [text] = store.texts("bob");
+  const body = text.slice(text.indexOf("Subject: x\r\n"));
+  assert.equal(body, "Subject: x\r\n" + "\r\n".repeat(lines) + ".dot\r\n");
+});
+
+Deno.test("serveSmtp() ends an AUTH exchange with 500 5.5.6 on an overlong line and reads the next line as a command", async () => {
+  const { server } = start();
+  await using _ = server;
+  await using raw = await greeted(server.port);
+  assert.equal((await raw.command("AUTH PLAIN")).code, 334);
+  const tooLong = await raw.command("A".repeat(2000));
+  assert.equal(replyText(tooLong), "500 5.5.6 Authentication exchange line is too long");
+  assert.equal(replyText(await raw.command("NOOP")), "250 2.0.0 Ok");
+  // The same in AUTH LOGIN, at the password step; then a fresh AUTH still works.
+  assert.equal((await raw.command("AUTH LOGIN")).code, 334);
+  assert.equal((await raw.command(btoa("bob"))).code, 334);
+  assert.equal((await raw.command("B".repeat(5000))).enhanced, "5.5.6");
+  assert.equal(replyText(await raw.command("NOOP")), "250 2.0.0 Ok");
+  assert.equal((await raw.command(`AUTH PLAIN ${btoa("\0bob\0pw")}`)).code, 235);
+});

@@ -390,6 +390,30 @@ export function decodeBase64Text(text: string): string | null {
   }
 }
 
+/**
+ * The client sent a line longer than the line cap. Outside AUTH it is an ordinary 500
+ * and the session is unchanged. During an AUTH exchange RFC 4954 4 says the server
+ * "fails the AUTH command with the 500 reply" (enhanced code 5.5.6): the exchange is
+ * over for both sides, so the next line is read as a command again.
+ *
+ * @example
+ * ```ts
+ * import { initialState, lineTooLong, PHASE } from "./session.ts";
+ * const inAuth = { ...initialState(), phase: PHASE.Auth, auth: { mechanism: "PLAIN" as const } };
+ * const r = lineTooLong(inAuth);
+ * if (r.replies[0].enhanced !== "5.5.6" || r.state.phase !== PHASE.Ready) throw new Error();
+ * ```
+ */
+export function lineTooLong(state: SessionState): StepResult {
+  if (state.phase === PHASE.Auth) {
+    return {
+      state: { ...state, phase: PHASE.Ready, auth: undefined },
+      replies: [reply(500, "5.5.6", "Authentication exchange line is too long")],
+    };
+  }
+  return { state, replies: [reply(500, "5.5.2", "Line too long")] };
+}
+
 /** A line during an AUTH exchange (RFC 4954 4): `*` cancels, anything else is base64. */
 function authResponse(state: SessionState, line: string): StepResult {
   const auth = state.auth!;

@@ -28,7 +28,9 @@ for (const path of paths) {
   if (problems.length) {
     failed++;
     console.error(
-      `✗ ${path.slice(ROOT.length + 1)}: ${problems.join("; ")} (clear outputs before committing)`,
+      `✗ ${path.slice(ROOT.length + 1)}: ${
+        problems.join("; ")
+      } (\`deno task fmt-notebooks\` clears outputs and writes JupyterLab's form)`,
     );
   }
 }

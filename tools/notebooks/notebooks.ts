@@ -1,9 +1,12 @@
 /**
  * The course's notebooks on disk, and the hygiene every committed notebook keeps:
- * valid JSON, the Deno kernelspec, and no outputs or execution counts.
+ * valid JSON, the Deno kernelspec, no outputs or execution counts, and the exact form
+ * JupyterLab saves (jupyter_form.ts).
  *
  * @module
  */
+
+import { formProblem } from "./jupyter_form.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 /** The folder of chapter notebooks. */
@@ -40,8 +43,9 @@ export function sourceOf(cell: Cell): string {
 /** Problems that keep a notebook from being committed, as sentences. */
 export function hygieneProblems(path: string): string[] {
   let notebook: Notebook;
+  const text = Deno.readTextFileSync(path);
   try {
-    notebook = JSON.parse(Deno.readTextFileSync(path));
+    notebook = JSON.parse(text);
   } catch (error) {
     return [`not valid JSON: ${(error as Error).message}`];
   }
@@ -52,5 +56,7 @@ export function hygieneProblems(path: string): string[] {
     if (cell.outputs?.length) problems.push(`cell ${index} carries outputs`);
     if (cell.execution_count != null) problems.push(`cell ${index} carries an execution count`);
   });
+  const form = formProblem(text);
+  if (form) problems.push(form);
   return problems;
 }
