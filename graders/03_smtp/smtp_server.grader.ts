@@ -68,8 +68,11 @@ export function withoutTrace(text: string): string {
   return text.replace(/^(?:(?:Return-Path|Received):[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*)+/i, "");
 }
 
-/** The messages in the Maildir (new/ and cur/), oldest first, as text without trace lines. */
-export async function storedMessages(maildir: string): Promise<string[]> {
+/**
+ * The messages in the Maildir (new/ and cur/), oldest first, as text, without trace lines
+ * unless `keepTrace` is set.
+ */
+export async function storedMessages(maildir: string, keepTrace = false): Promise<string[]> {
   const found: { mtime: number; name: string; text: string }[] = [];
   for (const sub of ["new", "cur"]) {
     try {
@@ -84,7 +87,7 @@ export async function storedMessages(maildir: string): Promise<string[]> {
     }
   }
   found.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
-  return found.map((f) => withoutTrace(f.text));
+  return found.map((f) => keepTrace ? f.text : withoutTrace(f.text));
 }
 
 /** A scripted client: send lines, read whole replies, every step with a deadline. */
