@@ -295,6 +295,8 @@ async function fetch(
       messages.findIndex((m) => m.uid === u) + 1
     )
     : selectFrom(set, messages.map((_, i) => i + 1));
+  // Unsolicited responses may come first, too (RFC 3501 7): a FETCH about another message.
+  if (scenario.name === "multi-line-replies") await conn.wire.text(noise(messages));
   for (const n of numbers) {
     const message = messages[n - 1];
     const items: ImapValue[] = [];

@@ -126,7 +126,7 @@ export const SCENARIOS: readonly Scenario[] = [
       smtp:
         "answers MAIL, RCPT, DATA and the message with multi-line replies (250-... then 250 ...).",
       imap:
-        "sends unsolicited untagged responses (* OK, * 1 EXISTS, * 1 FETCH (FLAGS ...)) before every tagged completion.",
+        "sends unsolicited untagged responses (* OK, * 3 EXISTS, * 1 FETCH (FLAGS ...)) before every tagged completion and before its FETCH data.",
     },
     clientMust:
       "read a reply to its last line (SMTP: until the line whose fourth character is a space) and accept untagged responses at any time.",
