@@ -123,9 +123,10 @@ export function sampleInbox(): ImapMessage[] {
  * await using client = await ImapClient.connect(server.port, { timeoutMs: 2000 });
  * await client.login("alice", "wonderland");
  * await client.select("INBOX");
- * const [message] = await client.fetch("2", "(BODY.PEEK[2])");
+ * // An unsolicited FETCH about message 1 comes too: pick the message asked for.
+ * const message = (await client.fetch("2", "(BODY.PEEK[2])")).find((m) => m.seq === 2);
  * await client.logout();
- * if (!message.sections.get("BODY[2]")) throw new Error("no part 2");
+ * if (!message?.sections.get("BODY[2]")) throw new Error("no part 2");
  * ```
  */
 export function serveMisbehavingImap(options: MisbehavingImapOptions): MisbehavingImapServer {

@@ -12,3 +12,4 @@ export * from "./smtp.ts";
 export * from "./pop3.ts";
 export * from "./imap.ts";
 export * from "./judge.ts";
+export * from "./viz.ts";
