@@ -11,9 +11,10 @@
  *   (RFC 5321 4.5.3.2 asks for a timer per command, not one for the whole dialogue);
  * - closes its connection, whatever happened;
  * - never sends the message unless DATA was answered with 354;
- * - reports a 4yz reply, or a connection that broke off, as `transient` (RFC 5321 3.8
- *   says to treat a broken connection as a 451), and puts the server's reply text into
- *   the error's message.
+ * - reports a 4yz reply, a deadline passed or a connection that broke off as a
+ *   {@linkcode TransientDeliveryError} (RFC 5321 3.8 says to treat a broken connection as a
+ *   451), anything else as a {@linkcode DeliveryError}, with the server's reply text in the
+ *   error's message.
  *
  * You may import from lib/net (sockets, lines, deadlines), not from lib/smtp (that is the
  * answer). `deno task grade 03_smtp/robust_client` runs your client against each scenario.
@@ -42,16 +43,24 @@ export interface DeliverOptions {
   timeoutMs: number;
 }
 
-/** Delivery failed. `reply` is the server's last reply line, when there was one. */
+/**
+ * Delivery failed for good: a 5yz reply, or a reply that makes no sense at that step.
+ * Retrying the same message as it is will not help. `reply` is the server's last reply
+ * line, when there was one.
+ */
 export class DeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    readonly reply?: string,
-  ) {
+  override name = "DeliveryError";
+  constructor(message: string, readonly reply?: string) {
     super(message);
-    this.name = "DeliveryError";
   }
+}
+
+/**
+ * Delivery failed for now: a 4yz reply, a deadline passed, or the connection broke off
+ * (RFC 5321 3.8 treats that as a 451). Worth retrying later.
+ */
+export class TransientDeliveryError extends DeliveryError {
+  override name = "TransientDeliveryError";
 }
 
 /** One whole SMTP reply: its code and every line of it. */
@@ -89,7 +98,7 @@ export async function deliver(
   // TODO: connect with the deadline; read the greeting (220 or give up).
   // TODO: EHLO, MAIL FROM, RCPT TO, DATA, each expecting its code; the message,
   //       dot-stuffed, then "."; QUIT. Turn every unexpected reply, timeout or close into
-  //       a DeliveryError (transient or not).
+  //       a DeliveryError or a TransientDeliveryError.
   // TODO: close the connection in a `finally`.
   void [connectLoopback, LineReader, LineWriter, port, envelope, message, options];
   await Promise.resolve();

@@ -93,10 +93,11 @@ function scenarioCheck(name: string): Check<Impl> {
           "deliver() failed, yet the server stored the message",
         );
         if (TRANSIENT.has(s.name)) {
+          // By class name: it is what crosses from a learner's process (lib/grading).
           assert.equal(
-            (verdict.error as { transient?: boolean }).transient,
-            true,
-            `a failure in "${s.name}" is transient (retry later): throw DeliveryError with transient = true`,
+            verdict.error.name,
+            "TransientDeliveryError",
+            `a failure in "${s.name}" is transient (retry later): throw a TransientDeliveryError`,
           );
         }
       }
@@ -110,7 +111,7 @@ export default defineExercise<Impl>({
     "Start from your mini_client, then read lib/misbehave/scenarios.ts: one row per way a server misbehaves, and what your client must do.",
     "Put the deadline around reading a whole reply, not around one read: wrap it with withTimeout(), and close the connection when it fires (a finally does that for you).",
     "A reply ends at the line whose fourth character is a space (or that has only the code). Check the code of every reply, including 354 before you send the message.",
-    "Map what went wrong to DeliveryError: a 4yz reply, a timeout or a closed connection are transient; a 5yz reply, or an unexpected code, are not.",
+    "Map what went wrong to the two error classes: a 4yz reply, a timeout or a closed connection are a TransientDeliveryError; a 5yz reply, or an unexpected code, a DeliveryError.",
   ],
   checks: [
     {

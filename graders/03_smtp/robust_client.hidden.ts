@@ -30,9 +30,9 @@ export const hiddenChecks: Check<Impl>[] = [
         impl.deliver(server.port, { from: "al@pc.test", to: "nobody@mx.test" }, MESSAGE, {
           timeoutMs: 2000,
         }),
-        (error: Error & { transient?: boolean }) => {
+        (error: Error) => {
           assert.match(error.message, /550/);
-          assert.equal(error.transient, false, "550 is permanent");
+          assert.equal(error.name, "DeliveryError", "550 is permanent: a DeliveryError");
           return true;
         },
       );

@@ -16,6 +16,9 @@ import {
   serveMisbehavingPop3,
 } from "../../lib/misbehave/mod.ts";
 import { MemoryStore, servePop3 } from "../../lib/pop3/mod.ts";
+import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { MailStore } from "../../lib/maildir/mod.ts";
+import { tool, withTools } from "../../tests/tools.ts";
 
 type Impl = typeof import("../../exercises/04_pop3/pop3_client.ts");
 
@@ -153,6 +156,37 @@ export default defineExercise<Impl>({
         );
       },
     },
+    ...withTools(["dovecot"], [{
+      name: "downloadAll() fetches every message byte for byte from Dovecot, a real POP3 server",
+      points: 2,
+      hint: "Nothing special for Dovecot: the same RFC 1939 dialogue, the same un-stuffing.",
+      timeoutMs: 15_000,
+      run: async (impl: Impl) => {
+        const root = await Deno.makeTempDir({ prefix: "pop3-client-dovecot-" });
+        try {
+          const { messages } = courseServer();
+          const box = await new MailStore(root).mailbox("alice");
+          for (const m of messages) await box.deliver(encoder.encode(m));
+          await using dovecot = await startDovecot({
+            protocol: "pop3",
+            mailRoot: root,
+            users: new Map([["alice", "wonderland"]]),
+            binary: tool("dovecot"),
+          });
+          const got = await impl.downloadAll(dovecot.port, "alice", "wonderland", {
+            timeoutMs: 3000,
+            delete: true,
+          });
+          assert.deepEqual(texts(got.messages), messages);
+          const again = await impl.downloadAll(dovecot.port, "alice", "wonderland", {
+            timeoutMs: 3000,
+          });
+          assert.equal(again.count, 0, "DELE then QUIT: Dovecot should have removed them");
+        } finally {
+          await Deno.remove(root, { recursive: true });
+        }
+      },
+    }]),
     ...scenariosFor("pop3").map((s) => scenarioCheck(s.name)),
   ],
 });

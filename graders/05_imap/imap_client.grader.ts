@@ -21,6 +21,8 @@ import {
   serveMisbehavingImap,
 } from "../../lib/misbehave/mod.ts";
 import { Transcript } from "../../lib/transcript/transcript.ts";
+import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { tool, withTools } from "../../tests/tools.ts";
 
 type Impl = typeof import("../../exercises/05_imap/imap_client.ts");
 
@@ -235,6 +237,50 @@ export default defineExercise<Impl>({
         );
       },
     },
+    ...withTools(["dovecot"], [{
+      name: "fetchHeaderAndPart() gets the header and each part from Dovecot, a real IMAP server",
+      points: 2,
+      hint:
+        "Dovecot may answer with literals or quoted strings, and in its own order: find each item by its name.",
+      timeoutMs: 15_000,
+      run: async (impl: Impl) => {
+        const root = await Deno.makeTempDir({ prefix: "imap-client-dovecot-" });
+        try {
+          const box = await new MailStore(root).mailbox("alice");
+          await box.deliver(encoder.encode("Subject: first\r\n\r\nhello\r\n"));
+          await box.deliver(encoder.encode(REPORT));
+          await using dovecot = await startDovecot({
+            protocol: "imap",
+            mailRoot: root,
+            users: new Map([["alice", "wonderland"]]),
+            binary: tool("dovecot"),
+          });
+          let uid: number;
+          {
+            await using client = await ImapClient.connect(dovecot.port, { timeoutMs: 3000 });
+            await client.login("alice", "wonderland");
+            await client.select("INBOX", { readOnly: true });
+            uid = (await client.fetch("2", "(UID)"))[0].uid!;
+            await client.logout();
+          }
+          for (const part of ["1", "2"]) {
+            const got = await impl.fetchHeaderAndPart(
+              dovecot.port,
+              "alice",
+              "wonderland",
+              uid,
+              part,
+              {
+                timeoutMs: 3000,
+              },
+            );
+            assert.deepEqual(text(got), expected(encoder.encode(REPORT), part), `part ${part}`);
+          }
+        } finally {
+          await Deno.remove(root, { recursive: true });
+        }
+      },
+    }]),
     ...scenariosFor("imap").map((s) => scenarioCheck(s.name)),
   ],
 });

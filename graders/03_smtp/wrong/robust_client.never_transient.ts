@@ -25,16 +25,24 @@ export interface DeliverOptions {
   timeoutMs: number;
 }
 
-/** Delivery failed. `reply` is the server's last reply line, when there was one. */
+/**
+ * Delivery failed for good: a 5yz reply, or a reply that makes no sense at that step.
+ * Retrying the same message as it is will not help. `reply` is the server's last reply
+ * line, when there was one.
+ */
 export class DeliveryError extends Error {
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    readonly reply?: string,
-  ) {
+  override name = "DeliveryError";
+  constructor(message: string, readonly reply?: string) {
     super(message);
-    this.name = "DeliveryError";
   }
+}
+
+/**
+ * Delivery failed for now: a 4yz reply, a deadline passed, or the connection broke off
+ * (RFC 5321 3.8 treats that as a 451). Worth retrying later.
+ */
+export class TransientDeliveryError extends DeliveryError {
+  override name = "TransientDeliveryError";
 }
 
 /** One whole SMTP reply: its code and every line of it. */
@@ -83,14 +91,14 @@ export async function deliver(
 ): Promise<string> {
   for (const address of [envelope.from, envelope.to]) {
     if (/[\r\n<>]/.test(address)) {
-      throw new DeliveryError(`Cannot send to ${JSON.stringify(address)}: bad address`, false);
+      throw new DeliveryError(`Cannot send to ${JSON.stringify(address)}: bad address`);
     }
   }
   let conn: Deno.TcpConn;
   try {
     conn = await connectLoopback(port, { timeoutMs: options.timeoutMs });
   } catch (error) {
-    throw new DeliveryError(`Cannot connect: ${(error as Error).message}`, true);
+    throw new DeliveryError(`Cannot connect: ${(error as Error).message}`);
   }
   const reader = new LineReader(conn, { maxLineLength: 2048 });
   const writer = new LineWriter(conn);
@@ -105,24 +113,21 @@ export async function deliver(
         : error instanceof LineTooLongError
         ? `a reply line of ${error.length} bytes, over our limit`
         : (error as Error).message;
-      throw new DeliveryError(`${step}: ${why}`, false);
+      throw new DeliveryError(`${step}: ${why}`);
     }
     if (reply === null) {
       // RFC 5321 3.8: a connection that broke off counts as a 451.
-      throw new DeliveryError(`${step}: the server closed the connection`, false);
+      throw new DeliveryError(`${step}: the server closed the connection`);
     }
     const last = reply.lines.at(-1)!;
     if (reply.code !== code) {
       const transient = reply.code >= 400 && reply.code < 500;
       const polite = reply.code >= 400; // the server still talks: say goodbye
       if (polite) await quit().catch(() => {});
-      throw new DeliveryError(
-        `${step} refused: ${reply.lines.join(" / ")} (${
-          transient ? "transient, retry later" : "expected " + code
-        })`,
-        false,
-        last,
-      );
+      const message = `${step} refused: ${reply.lines.join(" / ")} (${
+        transient ? "transient, retry later" : "expected " + code
+      })`;
+      throw new DeliveryError(message, last);
     }
     return last;
   };
@@ -148,7 +153,7 @@ export async function deliver(
     return accepted;
   } catch (error) {
     if (error instanceof DeliveryError) throw error;
-    throw new DeliveryError(`Cannot deliver: ${(error as Error).message}`, true);
+    throw new DeliveryError(`Cannot deliver: ${(error as Error).message}`);
   } finally {
     conn.close();
   }
