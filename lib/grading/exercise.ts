@@ -40,6 +40,8 @@ export interface Exercise<Impl> {
   hints: string[];
   /** The visible checks. */
   checks: Check<Impl>[];
+  /** Most time the whole exercise may take, in ms. Default 60000. */
+  timeoutMs?: number;
 }
 
 /**
