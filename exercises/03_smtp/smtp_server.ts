@@ -2,10 +2,12 @@
  * Exercise: an SMTP server of your own, that real mail programs deliver to.
  *
  * So far you wrote the sending side. Now write the receiving side (RFC 5321 sections 3.3
- * and 4.1): `startServer()` listens on 127.0.0.1, speaks SMTP to each client, and stores
- * every message it accepts into a Maildir folder. The grader sends to it with curl,
- * swaks and Python's smtplib, pipelined and not, with dot-stuffed lines and 8-bit text,
- * then reads the Maildir back and compares bytes.
+ * and 4.1): `startServer()` listens on 127.0.0.1, speaks SMTP to each client, and keeps
+ * every message it accepts, with its envelope, in the list that `messages()` returns (the
+ * course's own server, lib/smtp, writes them to a Maildir instead; your code is graded in
+ * a process that may not write files). The grader sends to it with curl, swaks and
+ * Python's smtplib, pipelined and not, with dot-stuffed lines and 8-bit text, then
+ * compares what you kept with what they sent, byte for byte.
  *
  * What your server must do:
  *
@@ -16,13 +18,13 @@
  *   DATA -> 354, then the message up to the line ".", dot-stuffing undone -> 250 once the
  *   message is in the Maildir; RSET and NOOP -> 250; QUIT -> 221, then close;
  * - commands in the wrong order get 503, unknown commands 500 or 502, and the session goes on;
- * - the stored file is the message exactly as the client meant it (you may put trace
- *   lines, Return-Path: and Received:, above it, RFC 5321 4.4);
- * - a client that vanishes in the middle of DATA leaves nothing stored;
+ * - a kept message is exactly what the client meant (you may put trace lines,
+ *   Return-Path: and Received:, above it, RFC 5321 4.4), and it is kept before the 250;
+ * - a client that vanishes in the middle of DATA leaves nothing kept;
  * - commands may arrive pipelined: several in one TCP segment.
  *
- * You may import lib/net (serveLoopback, LineReader, LineWriter) and lib/maildir
- * (`Maildir.open(path)`, `deliver(bytes)`), not lib/smtp (that is the answer).
+ * You may import lib/net (serveLoopback, LineReader, LineWriter), not lib/smtp (that is
+ * the answer).
  * `deno task grade 03_smtp/smtp_server` checks your work.
  *
  * @module
@@ -30,20 +32,29 @@
 
 import { todo } from "../../lib/grading/exercise.ts";
 import { LineReader, LineWriter, serveLoopback } from "../../lib/net/mod.ts";
-import { Maildir } from "../../lib/maildir/mod.ts";
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The Maildir folder messages go into (it has, or will get, tmp/ new/ cur/). */
-  maildir: string;
   /** Our name: in the greeting, and the one domain we accept mail for. */
   hostname: string;
+}
+
+/** A message the server accepted with 250. */
+export interface ReceivedMessage {
+  /** The MAIL FROM address (may be "" for a bounce). */
+  from: string;
+  /** The accepted RCPT TO addresses, in order. */
+  to: string[];
+  /** The message, dot-stuffing undone, every line ending in CRLF. */
+  data: Uint8Array;
 }
 
 /** A running server. */
 export interface RunningServer {
   /** The port on 127.0.0.1. */
   port: number;
+  /** Every message accepted so far, oldest first. */
+  messages(): ReceivedMessage[];
   /** Stop listening and close every connection. */
   close(): Promise<void>;
 }
@@ -56,13 +67,13 @@ export interface Transaction {
 
 /** Start the server on a free port of 127.0.0.1. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  // TODO: open the Maildir.
+  // TODO: a list for the accepted messages.
   // TODO: serveLoopback(handler): for each connection, a LineReader and a LineWriter.
   // TODO: greet; then read commands one by one, dispatching on the verb, keeping a
   //       Transaction; reset it after each message and on RSET.
-  // TODO: DATA: read lines up to ".", undo the dot-stuffing, store, then reply.
-  // TODO: return { port, close } from the loopback server.
-  void [LineReader, LineWriter, serveLoopback, Maildir, options];
+  // TODO: DATA: read lines up to ".", undo the dot-stuffing, keep the message, then reply.
+  // TODO: return { port, messages, close }, closing through the loopback server.
+  void [LineReader, LineWriter, serveLoopback, options];
   await Promise.resolve();
   throw todo("startServer(): receive mail");
 }

@@ -1,21 +1,22 @@
 /**
- * Exercise: "leave mail on server", for real: sync a POP3 mailbox into a local Maildir.
+ * Exercise: "leave mail on the server", for real: a UIDL sync over a socket.
  *
- * `uidl_sync.ts` planned a sync on paper. Now do it over a socket, into a real Maildir
- * that other mail programs can read (Python's mailbox module reads it in the grader).
- * `syncMaildir()` logs in, asks `UIDL` (RFC 1939 7: one unique id per message, stable
- * across sessions, unlike message numbers), downloads with `RETR n` each message whose id
- * it has never seen, stores it in the local Maildir, and ends with QUIT. It never deletes
- * anything on the server.
+ * `uidl_sync.ts` planned a sync on paper. Now do it against a server whose mailbox is a
+ * real Maildir, with mail arriving and other clients deleting between your syncs.
+ * `syncNew()` logs in, asks `UIDL` (RFC 1939 7: one unique id per message, stable across
+ * sessions, unlike message numbers), downloads with `RETR n` every message whose id is
+ * not in `known`, and ends with QUIT. It never deletes anything on the server.
  *
- * It must remember which ids it has downloaded between runs: keep them in the file
- * {@linkcode STATE_FILE} inside the local Maildir folder, one id per line. Record an id
- * only once its message is safely stored: a sync cut off half-way must fetch that message
- * again next time, never lose it and never store half of it.
+ * The caller (the grader plays a mail program) stores what you return in its own Maildir
+ * and passes the ids it has back as `known` next time; you also tell it which known ids
+ * the server no longer lists (deleted by another client).
  *
- * You may import lib/net (sockets) and lib/maildir (`Maildir.open(folder)`, then
- * `deliver(bytes)`), not lib/pop3 (that is the answer). Every line you wait for has a
- * deadline (`options.timeoutMs`); close the connection whatever happens.
+ * Rules: decide by id, never by message number; un-stuff the message lines and give them
+ * their CRLF back; give every line you wait for a deadline (`options.timeoutMs`); a sync
+ * cut off half-way throws (the caller then stores nothing and tries again later: nothing
+ * lost, nothing half-stored); close the connection whatever happens.
+ *
+ * You may import lib/net, not lib/pop3 (that is the answer).
  * `deno task grade 04_pop3/pop3_sync` checks your work.
  *
  * @module
@@ -23,40 +24,44 @@
 
 import { todo } from "../../lib/grading/exercise.ts";
 import { connectLoopback, LineReader, LineWriter, withTimeout } from "../../lib/net/mod.ts";
-import { Maildir } from "../../lib/maildir/mod.ts";
 
-/** The file, inside the local Maildir, that lists the ids already downloaded. */
-export const STATE_FILE = ".pop3-uidl";
-
-/** Options for {@linkcode syncMaildir}. */
+/** Options for {@linkcode syncNew}. */
 export interface SyncOptions {
   /** Deadline for connecting and for each line, in ms. */
   timeoutMs: number;
 }
 
-/** What one sync did. */
+/** A message the caller did not have yet. */
+export interface NewMessage {
+  /** Its UIDL id. */
+  uid: string;
+  /** Its bytes, CRLF line ends, stuffing undone. */
+  bytes: Uint8Array;
+}
+
+/** What one sync found. */
 export interface SyncResult {
-  /** Ids downloaded this time, in listing order. */
-  fetched: string[];
-  /** Messages on the server that were already here. */
+  /** Messages whose id was not known, in listing order. */
+  fetched: NewMessage[];
+  /** Known ids the server no longer lists. */
+  gone: string[];
+  /** Messages on the server that were already known. */
   skipped: number;
 }
 
-/** Download the messages of `user` that `maildir` does not have yet; delete nothing. */
-export async function syncMaildir(
+/** Download the messages of `user` whose UIDL id is not in `known`; delete nothing. */
+export async function syncNew(
   port: number,
   user: string,
   password: string,
-  maildir: string,
+  known: string[],
   options: SyncOptions,
 ): Promise<SyncResult> {
-  // TODO: read the ids already downloaded from maildir/STATE_FILE (none the first time).
-  // TODO: connect; greeting, USER, PASS; UIDL (a multi-line "n id" listing).
-  // TODO: for each id not yet known: RETR n (undo the byte-stuffing), deliver it into the
-  //       Maildir, then add the id to the state file.
-  // TODO: QUIT; close the connection in a `finally`.
-  void [connectLoopback, LineReader, LineWriter, withTimeout, Maildir];
-  void [port, user, password, maildir, options];
+  // TODO: connect; greeting, USER, PASS; UIDL (a multi-line "n id" listing up to ".").
+  // TODO: for each id not in known: RETR n (its current number), un-stuffed, CRLF lines.
+  // TODO: work out which known ids are gone; QUIT; close the connection in a `finally`.
+  void [connectLoopback, LineReader, LineWriter, withTimeout];
+  void [port, user, password, known, options];
   await Promise.resolve();
-  throw todo("syncMaildir(): leave mail on the server, download what is new");
+  throw todo("syncNew(): leave mail on the server, download what is new");
 }

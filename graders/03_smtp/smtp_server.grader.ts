@@ -1,8 +1,9 @@
 /**
  * Grader for the learner's SMTP server: real mail programs (Python's smtplib, curl, swaks)
  * and the course's own client deliver to it, pipelined and not, with dot-stuffed lines
- * and 8-bit text, and the Maildir it wrote is read back (by Python's mailbox module too)
- * and compared byte for byte. The programs run here, on the grader's side.
+ * and 8-bit text, and what it kept is compared byte for byte with what they sent. The
+ * programs run here, on the grader's side; the learner's server runs in the grading
+ * sandbox (network to 127.0.0.1 only).
  *
  * @module
  */
@@ -35,24 +36,25 @@ export const MESSAGE = [
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-/** A learner's server over a fresh Maildir; closed and removed afterwards. */
+/** A learner's server, closed afterwards (and a scratch folder for the judges' files). */
 async function learnerServer(impl: Impl) {
+  const server = await withTimeout(impl.startServer({ hostname: HOST }), 5000, "startServer()");
   const dir = await Deno.makeTempDir({ prefix: "smtp-server-grade-" });
-  const maildir = `${dir}/Maildir`;
-  let server;
-  try {
-    server = await withTimeout(
-      impl.startServer({ maildir, hostname: HOST }),
-      5000,
-      "startServer()",
-    );
-  } catch (error) {
-    await Deno.remove(dir, { recursive: true });
-    throw error;
-  }
   return {
     port: server.port,
-    maildir,
+    /** What the learner's server kept: envelopes and messages as text, trace lines dropped. */
+    async kept() {
+      const messages = await withTimeout(Promise.resolve(server.messages()), 5000, "messages()");
+      return messages.map((m) => ({
+        from: m.from,
+        to: [...m.to],
+        text: withoutTrace(decoder.decode(m.data)),
+      }));
+    },
+    async stored(): Promise<string[]> {
+      return (await this.kept()).map((m) => m.text);
+    },
+    file: `${dir}/message.eml`,
     async [Symbol.asyncDispose]() {
       try {
         await withTimeout(server.close(), 5000, "close()");
@@ -66,28 +68,6 @@ async function learnerServer(impl: Impl) {
 /** Drop the trace lines a server may put above the message (RFC 5321 4.4). */
 export function withoutTrace(text: string): string {
   return text.replace(/^(?:(?:Return-Path|Received):[^\r\n]*\r\n(?:[ \t][^\r\n]*\r\n)*)+/i, "");
-}
-
-/**
- * The messages in the Maildir (new/ and cur/), oldest first, as text, without trace lines
- * unless `keepTrace` is set.
- */
-export async function storedMessages(maildir: string, keepTrace = false): Promise<string[]> {
-  const found: { mtime: number; name: string; text: string }[] = [];
-  for (const sub of ["new", "cur"]) {
-    try {
-      for await (const entry of Deno.readDir(`${maildir}/${sub}`)) {
-        const path = `${maildir}/${sub}/${entry.name}`;
-        const stat = await Deno.stat(path);
-        const text = decoder.decode(await Deno.readFile(path));
-        found.push({ mtime: stat.mtime?.getTime() ?? 0, name: entry.name, text });
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  }
-  found.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
-  return found.map((f) => keepTrace ? f.text : withoutTrace(f.text));
 }
 
 /** A scripted client: send lines, read whole replies, every step with a deadline. */
@@ -112,14 +92,13 @@ export async function rawSession(port: number) {
 }
 
 const PYTHON = `
-import mailbox, smtplib, sys
-port, path, maildir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+import smtplib, sys
+port, path = int(sys.argv[1]), sys.argv[2]
 data = open(path, "rb").read()
 with smtplib.SMTP("127.0.0.1", port, local_hostname="py.pc.test", timeout=5) as s:
     assert s.sendmail("al@pc.test", ["bob@mx.test"], data) == {}
-    assert s.sendmail("carol@pc.test", ["dan@mx.test"], data.replace(b"Bob", b"Dan")) == {}
-box = mailbox.Maildir(maildir, factory=None, create=False)
-print(len(box))
+    assert s.sendmail("carol@pc.test", ["dan@mx.test", "eve@mx.test"], data.replace(b"Bob", b"Dan")) == {}
+print("sent")
 `;
 
 const judged: Check<Impl>[] = [
@@ -128,39 +107,34 @@ const judged: Check<Impl>[] = [
       "Python's smtplib delivers two messages on one connection; Python's mailbox reads both back",
     points: 4,
     hint:
-      "After the '.' line, store the message and reset the transaction (sender and recipients) so the next MAIL starts afresh.",
+      "After the '.' line, keep the message with its envelope and reset the transaction (sender and recipients) so the next MAIL starts afresh.",
     timeoutMs: 15_000,
     run: async (impl: Impl) => {
       await using server = await learnerServer(impl);
-      const file = `${server.maildir}.eml`;
-      await Deno.writeTextFile(file, MESSAGE);
-      const r = await run(tool("python3"), [
-        "-c",
-        PYTHON,
-        String(server.port),
-        file,
-        server.maildir,
-      ], {
+      await Deno.writeTextFile(server.file, MESSAGE);
+      const r = await run(tool("python3"), ["-c", PYTHON, String(server.port), server.file], {
         timeoutMs: 12_000,
       });
       assert.equal(r.code, 0, `smtplib failed: ${r.stderr.trim().split("\n").at(-1)}`);
-      assert.equal(r.stdout.trim(), "2", "Python's mailbox module should find two messages");
-      assert.deepEqual(await storedMessages(server.maildir), [
-        MESSAGE,
-        MESSAGE.replaceAll("Bob", "Dan"),
+      assert.deepEqual(await server.kept(), [
+        { from: "al@pc.test", to: ["bob@mx.test"], text: MESSAGE },
+        {
+          from: "carol@pc.test",
+          to: ["dan@mx.test", "eve@mx.test"],
+          text: MESSAGE.replaceAll("Bob", "Dan"),
+        },
       ]);
     },
   }]),
   ...withTools(["curl"], [{
-    name: "curl delivers a message with dot lines and 8-bit text; it is stored byte for byte",
+    name: "curl delivers a message with dot lines and 8-bit text; it is kept byte for byte",
     points: 3,
     hint:
       "A line starting with '.' arrives with one more dot: remove exactly one. Only the line '.' alone ends the message.",
     timeoutMs: 15_000,
     run: async (impl: Impl) => {
       await using server = await learnerServer(impl);
-      const file = `${server.maildir}.eml`;
-      await Deno.writeTextFile(file, MESSAGE);
+      await Deno.writeTextFile(server.file, MESSAGE);
       const r = await run(tool("curl"), [
         "-sS",
         "--max-time",
@@ -171,14 +145,14 @@ const judged: Check<Impl>[] = [
         "--mail-rcpt",
         "bob@mx.test",
         "-T",
-        file,
+        server.file,
       ]);
       assert.equal(r.code, 0, `curl failed: ${r.stderr.trim()}`);
-      assert.deepEqual(await storedMessages(server.maildir), [MESSAGE]);
+      assert.deepEqual(await server.stored(), [MESSAGE]);
     },
   }]),
   ...withTools(["swaks"], [{
-    name: "swaks delivers with PIPELINING (its commands arrive together); stored byte for byte",
+    name: "swaks delivers with PIPELINING (its commands arrive together); kept byte for byte",
     points: 3,
     hint:
       "Advertise PIPELINING in your EHLO reply, then answer each command of a batch in order: a LineReader keeps what arrived early for the next readLine().",
@@ -186,8 +160,7 @@ const judged: Check<Impl>[] = [
     run: async (impl: Impl) => {
       await using server = await learnerServer(impl);
       // swaks ends the data with CRLF "." CRLF itself: give it the message without its last CRLF.
-      const file = `${server.maildir}.eml`;
-      await Deno.writeTextFile(file, MESSAGE.slice(0, -2));
+      await Deno.writeTextFile(server.file, MESSAGE.slice(0, -2));
       const r = await run(tool("swaks"), [
         "--server",
         "127.0.0.1",
@@ -200,14 +173,14 @@ const judged: Check<Impl>[] = [
         "--to",
         "bob@mx.test",
         "--data",
-        file,
+        server.file,
         "--pipeline",
         "--timeout",
         "10",
       ]);
       assert.equal(r.code, 0, `swaks failed:\n${r.stdout.split("\n").slice(-8).join("\n")}`);
       assert.doesNotMatch(r.stdout, /does not support pipelining|PIPELINING not advertised/i);
-      assert.deepEqual(await storedMessages(server.maildir), [MESSAGE]);
+      assert.deepEqual(await server.stored(), [MESSAGE]);
     },
   }]),
 ];
@@ -217,7 +190,7 @@ export default defineExercise<Impl>({
   hints: [
     "Start from serveLoopback(async (conn) => {...}): greet, then loop over reader.readLine() until it returns null or the client says QUIT.",
     "Keep the transaction in one object {from, to} and reset it in one place: after each stored message, on RSET, on EHLO.",
-    "In DATA, read lines until the line is exactly '.'; a line starting with '.' loses its first dot; join the lines with CRLF (each line gets its CRLF back).",
+    "In DATA, read lines until the line is exactly '.'; a line starting with '.' loses its first dot; join the lines with CRLF (each line gets its CRLF back), and keep the message with a copy of its envelope.",
     "Sequencing: MAIL needs EHLO/HELO first, RCPT needs MAIL, DATA needs at least one accepted RCPT; otherwise 503. Anything unknown: 500.",
   ],
   checks: [
@@ -239,7 +212,9 @@ export default defineExercise<Impl>({
         assert.equal(result.pipelined, true, "your EHLO reply should list PIPELINING");
         assert.deepEqual(result.accepted, ["bob@mx.test", "carol@mx.test"]);
         assert.equal(result.rejected[0]?.reply.code, 550, "relaying to far.test must be refused");
-        assert.deepEqual(await storedMessages(server.maildir), [MESSAGE]);
+        assert.deepEqual(await server.kept(), [
+          { from: "al@pc.test", to: ["bob@mx.test", "carol@mx.test"], text: MESSAGE },
+        ]);
       },
     },
     {

@@ -5,20 +5,29 @@
  */
 
 import { LineReader, LineTooLongError, LineWriter, serveLoopback } from "../../../lib/net/mod.ts";
-import { Maildir } from "../../../lib/maildir/mod.ts";
 
 /** Options for {@linkcode startServer}. */
 export interface ServerOptions {
-  /** The Maildir folder messages go into (it has, or will get, tmp/ new/ cur/). */
-  maildir: string;
   /** Our name: in the greeting, and the one domain we accept mail for. */
   hostname: string;
+}
+
+/** A message the server accepted with 250. */
+export interface ReceivedMessage {
+  /** The MAIL FROM address (may be "" for a bounce). */
+  from: string;
+  /** The accepted RCPT TO addresses, in order. */
+  to: string[];
+  /** The message, dot-stuffing undone, every line ending in CRLF. */
+  data: Uint8Array;
 }
 
 /** A running server. */
 export interface RunningServer {
   /** The port on 127.0.0.1. */
   port: number;
+  /** Every message accepted so far, oldest first. */
+  messages(): ReceivedMessage[];
   /** Stop listening and close every connection. */
   close(): Promise<void>;
 }
@@ -33,7 +42,7 @@ const CRLF = new Uint8Array([13, 10]);
 
 /** Start the server on a free port of 127.0.0.1. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const box = await Maildir.open(options.maildir);
+  const received: ReceivedMessage[] = [];
   const domain = options.hostname.toLowerCase();
   const server = serveLoopback(async (conn) => {
     const reader = new LineReader(conn, { maxLineLength: 1000, idleTimeoutMs: 60_000 });
@@ -119,7 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             message.set(p, at);
             at += p.length;
           }
-          await box.deliver(message);
+          received.push({ from: tx.from, to: [...tx.to], data: message });
           reset();
           await reply(250, "2.0.0 Ok: queued");
           break;
@@ -139,5 +148,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
   });
-  return { port: server.port, close: () => server.close() };
+  await Promise.resolve();
+  return {
+    port: server.port,
+    messages: () => received.map((m) => ({ ...m, to: [...m.to] })),
+    close: () => server.close(),
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Wrong answer: remembers message numbers instead of ids, so when numbers shift it skips new mail.
+ * Wrong answer: uses message numbers as ids, so when numbers shift it skips new mail.
  *
  * @module
  */
@@ -11,47 +11,42 @@ import {
   TimeoutError,
   withTimeout,
 } from "../../../lib/net/mod.ts";
-import { Maildir } from "../../../lib/maildir/mod.ts";
 
-/** The file, inside the local Maildir, that lists the ids already downloaded. */
-export const STATE_FILE = ".pop3-uidl";
-
-/** Options for {@linkcode syncMaildir}. */
+/** Options for {@linkcode syncNew}. */
 export interface SyncOptions {
   /** Deadline for connecting and for each line, in ms. */
   timeoutMs: number;
 }
 
-/** What one sync did. */
+/** A message the caller did not have yet. */
+export interface NewMessage {
+  /** Its UIDL id. */
+  uid: string;
+  /** Its bytes, CRLF line ends, stuffing undone. */
+  bytes: Uint8Array;
+}
+
+/** What one sync found. */
 export interface SyncResult {
-  /** Ids downloaded this time, in listing order. */
-  fetched: string[];
-  /** Messages on the server that were already here. */
+  /** Messages whose id was not known, in listing order. */
+  fetched: NewMessage[];
+  /** Known ids the server no longer lists. */
+  gone: string[];
+  /** Messages on the server that were already known. */
   skipped: number;
 }
 
 const CRLF = new Uint8Array([13, 10]);
 
-async function knownIds(path: string): Promise<Set<string>> {
-  try {
-    return new Set((await Deno.readTextFile(path)).split("\n").filter(Boolean));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return new Set();
-    throw error;
-  }
-}
-
-/** Download the messages of `user` that `maildir` does not have yet; delete nothing. */
-export async function syncMaildir(
+/** Download the messages of `user` whose UIDL id is not in `known`; delete nothing. */
+export async function syncNew(
   port: number,
   user: string,
   password: string,
-  maildir: string,
+  known: string[],
   options: SyncOptions,
 ): Promise<SyncResult> {
-  const box = await Maildir.open(maildir);
-  const statePath = `${maildir}/${STATE_FILE}`;
-  const known = await knownIds(statePath);
+  const have = new Set(known);
   const conn = await connectLoopback(port, { timeoutMs: options.timeoutMs });
   try {
     const reader = new LineReader(conn, { maxLineLength: 65536 });
@@ -91,29 +86,34 @@ export async function syncMaildir(
     await command(`PASS ${password}`, "PASS");
     await command("UIDL");
     const listing = (await body("the UIDL listing")).map((l) => {
-      const match = /^(\d+) ([\x21-\x7e]{1,70})$/.exec(new TextDecoder().decode(l));
-      if (!match) throw new Error(`Cannot parse UIDL line: ${new TextDecoder().decode(l)}`);
+      const text = new TextDecoder().decode(l);
+      const match = /^(\d+) ([\x21-\x7e]{1,70})$/.exec(text);
+      if (!match) throw new Error(`Cannot parse UIDL line: ${JSON.stringify(text)}`);
       return { number: Number(match[1]), uid: match[2] };
     });
-    const fetched: string[] = [];
-    for (const { number, uid } of listing) {
-      if (known.has(String(number))) continue;
+    const fetched: NewMessage[] = [];
+    for (const { number } of listing) {
+      const uid = String(number);
+      if (have.has(uid)) continue;
       await command(`RETR ${number}`);
       const lines = await body(`message ${number}`);
-      const message = new Uint8Array(lines.reduce((s, l) => s + l.length + 2, 0));
+      const bytes = new Uint8Array(lines.reduce((s, l) => s + l.length + 2, 0));
       let at = 0;
       for (const l of lines) {
-        message.set(l, at);
-        message.set(CRLF, at + l.length);
+        bytes.set(l, at);
+        bytes.set(CRLF, at + l.length);
         at += l.length + 2;
       }
-      await box.deliver(message); // stored (and synced to disk) first...
-      await Deno.writeTextFile(statePath, number + "\n", { append: true }); // ...then remembered
-      known.add(String(number));
-      fetched.push(uid);
+      fetched.push({ uid, bytes });
+      have.add(uid); // a server repeating an id (it must not, RFC 1939 7) gets it fetched once
     }
     await command("QUIT");
-    return { fetched, skipped: listing.length - fetched.length };
+    const listed = new Set(listing.map((entry) => String(entry.number)));
+    return {
+      fetched,
+      gone: known.filter((uid) => !listed.has(uid)),
+      skipped: listing.length - fetched.length,
+    };
   } finally {
     conn.close();
   }
