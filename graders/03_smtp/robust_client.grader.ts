@@ -106,7 +106,8 @@ function scenarioCheck(name: string): Check<Impl> {
 }
 
 export default defineExercise<Impl>({
-  title: "A robust SMTP client (challenge)",
+  title: "A robust SMTP client",
+  challenge: true,
   hints: [
     "Start from your mini_client, then read lib/misbehave/scenarios.ts: one row per way a server misbehaves, and what your client must do.",
     "Put the deadline around reading a whole reply, not around one read: wrap it with withTimeout(), and close the connection when it fires (a finally does that for you).",
