@@ -151,3 +151,34 @@ export async function runOk(
   }
   return result.stdout;
 }
+
+/**
+ * For graders: `checks` that need the named programs, kept when the programs are there.
+ * Outside CI a missing program leaves them out, with a notice on stderr, so the learner's
+ * points are counted over the checks that can run; under `CI=true` they stay in and fail,
+ * saying what is missing. The programs run on the grader's side, never in learner code.
+ *
+ * @example
+ * ```ts ignore
+ * checks: [...always, ...withTools(["curl"], [curlCheck])]
+ * ```
+ */
+export function withTools<T extends { name: string; run(...args: never[]): unknown }>(
+  names: string[],
+  checks: T[],
+): T[] {
+  const missing = names.filter((n) => !findTool(n));
+  if (missing.length === 0) return checks;
+  if (Deno.env.get("CI") === "true") {
+    return checks.map((check) => ({
+      ...check,
+      run: () => {
+        throw new Error(`Cannot run this check: ${missing.join(", ")} not installed (CI=true)`);
+      },
+    }));
+  }
+  for (const check of checks) {
+    console.error(`NOTICE: skipping "${check.name}": ${missing.join(", ")} not installed`);
+  }
+  return [];
+}

@@ -159,6 +159,41 @@ export function fetchResult(response: ImapResponse): FetchResult {
   return out;
 }
 
+/**
+ * One result per message: a server may send several FETCH responses for the same message
+ * (an unsolicited one with new FLAGS before the data asked for, RFC 3501 7.4.2), and
+ * their items add up.
+ *
+ * @example
+ * ```ts
+ * import { mergeFetches } from "./client.ts";
+ * const merged = mergeFetches([
+ *   { seq: 1, flags: ["\\Seen"], sections: new Map() },
+ *   { seq: 1, sections: new Map([["BODY[1]", new Uint8Array([104, 105])]]) },
+ * ]);
+ * if (merged.length !== 1 || !merged[0].flags || !merged[0].sections.has("BODY[1]")) throw new Error();
+ * ```
+ */
+export function mergeFetches(results: readonly FetchResult[]): FetchResult[] {
+  const bySeq = new Map<number, FetchResult>();
+  for (const result of results) {
+    const seen = bySeq.get(result.seq);
+    if (!seen) {
+      bySeq.set(result.seq, { ...result, sections: new Map(result.sections) });
+      continue;
+    }
+    for (const [name, bytes] of result.sections) seen.sections.set(name, bytes);
+    for (
+      const key of ["uid", "flags", "size", "internalDate", "envelope", "bodyStructure"] as const
+    ) {
+      if (result[key] !== undefined) {
+        (seen as unknown as Record<string, unknown>)[key] = result[key];
+      }
+    }
+  }
+  return [...bySeq.values()];
+}
+
 /** An IMAP client connection. `await using` closes it. */
 export class ImapClient implements AsyncDisposable {
   /** Everything that crossed the connection. */
@@ -409,7 +444,7 @@ export class ImapClient implements AsyncDisposable {
       options.uid ? "UID" : "FETCH",
       options.uid ? ["FETCH", set, items] : [set, items],
     );
-    return reply.untagged.filter((r) => r.type === "FETCH").map(fetchResult);
+    return mergeFetches(reply.untagged.filter((r) => r.type === "FETCH").map(fetchResult));
   }
 
   /** SEARCH or UID SEARCH (RFC 3501 6.4.4): criteria as written, e.g. 'UNSEEN FROM "alice"'. */
@@ -435,7 +470,7 @@ export class ImapClient implements AsyncDisposable {
       options.uid ? "UID" : "STORE",
       options.uid ? ["STORE", ...args] : args,
     );
-    return reply.untagged.filter((r) => r.type === "FETCH").map(fetchResult);
+    return mergeFetches(reply.untagged.filter((r) => r.type === "FETCH").map(fetchResult));
   }
 
   /** APPEND (RFC 3501 6.3.11); returns APPENDUID's UID when the server sends it (RFC 4315). */

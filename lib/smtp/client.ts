@@ -12,7 +12,7 @@
  * @module
  */
 
-import { closeQuietly, connectLoopback, LineReader, LineWriter } from "../net/mod.ts";
+import { closeQuietly, connectLoopback, LineReader, LineWriter, withTimeout } from "../net/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { checkClientText, formatPathCommand } from "./command.ts";
 import { encodeDataBlock } from "./data.ts";
@@ -112,8 +112,23 @@ export class SmtpClient implements AsyncDisposable {
     }
   }
 
-  /** Read one whole reply (all its lines). */
+  /**
+   * Read one whole reply (all its lines) within the deadline. The reader's idle timeout
+   * alone is not enough: a server that never ends its line keeps it busy forever (RFC 5321
+   * 4.5.3.2 asks for a timer per command). A missed deadline closes the connection.
+   */
   async #readReply(): Promise<Reply> {
+    const collecting = this.#collectReply();
+    collecting.catch(() => {}); // settles after close() when the deadline won
+    try {
+      return await withTimeout(collecting, this.#timeoutMs, "the server's reply");
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  async #collectReply(): Promise<Reply> {
     const collector = new ReplyCollector();
     while (true) {
       const line = await this.#reader.readLine();
