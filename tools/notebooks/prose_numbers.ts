@@ -28,6 +28,9 @@ export const CONSTANTS: Record<string, Record<string, string>> = {
     "4 minutes": "2 × RFC 9293's MSL",
     "200 ms": "Linux's lower bound on the retransmission timeout, TCP_RTO_MIN",
   },
+  "07_robustness": {
+    "1 s": "the deadline per reply that the chapter's code gives the client (1000 ms)",
+  },
   "06_journey": {
     "25 ms": "the IMAP server's Maildir poll interval, set in lib/journey/journey.ts",
   },
