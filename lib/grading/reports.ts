@@ -18,6 +18,7 @@ export function totals(results: readonly ExerciseResult[]): { score: number; max
 
 /** One word for where an exercise stands. */
 export function status(r: ExerciseResult): string {
+  if (r.importViolations?.length) return "forbidden import";
   if (r.score === r.maxScore) return "passed";
   if (r.loadError) return "does not load";
   if (r.checks.every((c) => c.todo || c.passed)) return "not started";
@@ -33,7 +34,9 @@ export function exerciseFeedback(r: ExerciseResult): string[] {
   const lines: string[] = [];
   const state = status(r);
   if (state === "passed" && !r.notes?.length) return lines;
-  if (state === "does not load") {
+  if (state === "forbidden import") {
+    for (const v of r.importViolations!) lines.push(`  ${v}`);
+  } else if (state === "does not load") {
     lines.push(...r.loadError!.split("\n").map((l) => `  ${l}`));
     lines.push(`  Fix this first: none of its ${plural(r.checks.length, "check")} could run.`);
   } else if (state === "not started") {

@@ -21,6 +21,12 @@ import { COURSE_ROOT } from "./discover.ts";
 import { describeFailure } from "./feedback.ts";
 import { type RefusedAccess, Sandbox, SandboxTimeout } from "./sandbox.ts";
 import { NOT_ALLOWED } from "./wire.ts";
+import {
+  allowedClosure,
+  type ImportViolation,
+  importViolations,
+  violationText,
+} from "./imports.ts";
 import { TimeoutError, withTimeout } from "../net/timeout.ts";
 
 /** The outcome of one check. */
@@ -50,6 +56,8 @@ export interface ExerciseResult {
   checks: CheckResult[];
   /** Why the module could not be loaded, once (its checks are then marked not run). */
   loadError?: string;
+  /** Course modules the submission uses but may not (the exercise then scores 0). */
+  importViolations?: string[];
   /** Things to know beyond single checks: refused actions, crashes, dropped output. */
   notes?: string[];
   /** The learner's console output during grading (cut to a readable length). */
@@ -68,15 +76,47 @@ export interface GradeOptions {
   timeoutMs?: number;
 }
 
+/** The submission's own folder: its `exercises/` folder, or the module's folder. */
+export function submissionFolder(path: string): string {
+  const inExercises = path.match(/^(.*\/exercises)\//);
+  return inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/"));
+}
+
 /** The files the learner's code may read: the submission's folder and the course library. */
 export function sandboxReadPaths(moduleUrl: string, root = COURSE_ROOT): string[] {
   const paths = [`${root}/lib`, `${root}/fixtures`, `${root}/node_modules`];
   if (moduleUrl.startsWith("file://")) {
-    const path = decodeURIComponent(new URL(moduleUrl).pathname);
-    const inExercises = path.match(/^(.*\/exercises)\//);
-    paths.push(inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/")));
+    paths.push(submissionFolder(decodeURIComponent(new URL(moduleUrl).pathname)));
   }
   return paths;
+}
+
+/**
+ * Course files the learner's process read at run time that its exercise does not allow
+ * (e.g. a computed `import("../../lib/" + name)`), beyond what the allowed modules load.
+ */
+async function runtimeViolations(
+  files: string[],
+  path: string,
+  uses: readonly string[],
+  root: string,
+): Promise<ImportViolation[]> {
+  const allowed = await allowedClosure(uses, root);
+  const realRoot = Deno.realPathSync(root);
+  const own = Deno.realPathSync(submissionFolder(path));
+  const free = [`${realRoot}/fixtures/`, `${realRoot}/node_modules/`, `${own}/`];
+  const shownOwn = relative(path, root);
+  return files.flatMap((file) => {
+    let real = file;
+    try {
+      real = Deno.realPathSync(file);
+    } catch {
+      // gone: judge by the name
+    }
+    if (allowed.has(real) || free.some((f) => real.startsWith(f))) return [];
+    const module = relative(real, realRoot);
+    return [{ module, chain: [shownOwn, module], atRunTime: true }];
+  });
 }
 
 function relative(path: string, root: string): string {
@@ -156,6 +196,7 @@ export async function gradeModule(
     output += old.output;
     notes.push(...old.events);
     refused.push(...old.refusedAccesses());
+    filesRead.push(...old.filesRead());
   };
   const start = async () => {
     sandbox = await Sandbox.start({ readPaths, cwd: root });
@@ -173,6 +214,32 @@ export async function gradeModule(
     ...(exercise.hiddenChecks ?? []).map((check) => ({ check, hidden: true })),
   ];
   const checks: CheckResult[] = [];
+  const modulePath = moduleUrl.startsWith("file://")
+    ? decodeURIComponent(new URL(moduleUrl).pathname)
+    : null;
+  const uses = exercise.uses;
+  if (uses && modulePath) {
+    let violations: ImportViolation[] = [];
+    try {
+      violations = await importViolations(modulePath, uses, submissionFolder(modulePath), root);
+    } catch {
+      // The graph cannot be read (a syntax error, a missing file): loading will say why.
+    }
+    if (violations.length) {
+      return {
+        id,
+        title: exercise.title,
+        score: 0,
+        maxScore: all.reduce((s, { check }) => s + check.points, 0),
+        checks: all.map(({ check, hidden }) =>
+          row(check, hidden, { message: "not run: a forbidden import", skipped: true, ms: 0 })
+        ),
+        importViolations: violations.map((v) => violationText(v, uses)),
+        ...(exercise.hints[0] ? { firstHint: exercise.hints[0] } : {}),
+      };
+    }
+  }
+  const filesRead: string[] = [];
   try {
     await start();
     for (const { check, hidden } of all) {
@@ -231,6 +298,30 @@ export async function gradeModule(
     await stop();
   }
   const kept = [...new Set(refused.map((r) => refusalText(r, root)))];
+  if (uses && modulePath) {
+    const late = await runtimeViolations([...new Set(filesRead)], modulePath, uses, root);
+    if (late.length) {
+      for (const c of checks) {
+        if (c.passed) {
+          Object.assign(c, {
+            passed: false,
+            points: 0,
+            message: "not counted: a forbidden import",
+          });
+        }
+      }
+      const result: ExerciseResult = {
+        id,
+        title: exercise.title,
+        score: 0,
+        maxScore: checks.reduce((s, c) => s + c.maxPoints, 0),
+        checks,
+        importViolations: late.map((v) => violationText(v, uses)),
+      };
+      if (kept.length) result.notes = kept;
+      return result;
+    }
+  }
   const result: ExerciseResult = {
     id,
     title: exercise.title,

@@ -243,27 +243,9 @@ export class Sandbox {
    * (call after `close()`).
    */
   refusedAccesses(): RefusedAccess[] {
-    let text = "";
-    try {
-      text = Deno.readTextFileSync(`${this.#auditDir}/audit.jsonl`);
-    } catch {
-      // nothing was logged
-    }
-    try {
-      Deno.removeSync(this.#auditDir, { recursive: true });
-    } catch {
-      // already gone
-    }
     const refused: RefusedAccess[] = [...this.#refusedHere];
     const seen = new Set<string>(refused.map((r) => `${r.permission} ${r.value}`));
-    for (const line of text.split("\n")) {
-      if (!line.trim()) continue;
-      let entry: { permission: string; value: string | null };
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        continue;
-      }
+    for (const entry of this.#audit()) {
       if (this.#allowed(entry.permission, entry.value)) continue;
       const key = `${entry.permission} ${entry.value}`;
       if (seen.has(key)) continue;
@@ -271,6 +253,37 @@ export class Sandbox {
       refused.push({ permission: entry.permission, value: entry.value });
     }
     return refused;
+  }
+
+  /** Files the learner's process read (module loads included), from the audit log. */
+  filesRead(): string[] {
+    return [
+      ...new Set(
+        this.#audit().filter((e) => e.permission === "read" && this.#allowed("read", e.value))
+          .map((e) => e.value!),
+      ),
+    ];
+  }
+
+  #auditEntries: RefusedAccess[] | undefined;
+  #audit(): RefusedAccess[] {
+    if (this.#auditEntries) return this.#auditEntries;
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(`${this.#auditDir}/audit.jsonl`);
+      Deno.removeSync(this.#auditDir, { recursive: true });
+    } catch {
+      // nothing was logged, or already read
+    }
+    this.#auditEntries = text.split("\n").flatMap((line) => {
+      try {
+        const { permission, value } = JSON.parse(line);
+        return [{ permission, value }];
+      } catch {
+        return [];
+      }
+    });
+    return this.#auditEntries;
   }
 
   #allowed(permission: string, value: string | null): boolean {
