@@ -63,12 +63,12 @@ Deno.test("deno task grade scores the stub 0 and the solution in full, and write
       "--out",
       `${out}/teacher`,
     ]);
-    assert.match(hidden.text, /ask_tiny +Ask the TINY server +6\/6 +passed/);
+    assert.match(hidden.text, /ask_tiny +Ask the TINY server +8\/8 +passed/);
     const withHidden = JSON.parse(await Deno.readTextFile(`${out}/teacher/results.json`));
     assert.deepEqual(
       withHidden.tests.filter((t: { visibility: string }) => t.visibility === "after_published")
         .length,
-      1,
+      3,
     );
     assert.match(
       await Deno.readTextFile(`${out}/junit.xml`),

@@ -18,15 +18,13 @@ import {
   type ExerciseResult,
   findExercises,
   gradeModule,
-  gradescopeResults,
-  junitXml,
   loadExercise,
   originalStub,
   readProgress,
   recordResults,
-  scoreJson,
   textReport,
   writeProgress,
+  writeReports,
 } from "../lib/grading/mod.ts";
 
 const USAGE = `usage:
@@ -80,16 +78,6 @@ async function grade(
     results.push(await gradeModule(entry.id, exercise, `file://${path}`));
   }
   return results;
-}
-
-function writeReports(results: ExerciseResult[], out: string): void {
-  Deno.mkdirSync(out, { recursive: true });
-  Deno.writeTextFileSync(
-    `${out}/results.json`,
-    JSON.stringify(gradescopeResults(results), null, 2) + "\n",
-  );
-  Deno.writeTextFileSync(`${out}/junit.xml`, junitXml(results));
-  Deno.writeTextFileSync(`${out}/score.json`, JSON.stringify(scoreJson(results), null, 2) + "\n");
 }
 
 /** Says so when --hidden is asked for but this copy has no hidden checks for some exercises. */

@@ -20,6 +20,17 @@
  *   loop or a hung connection costs a check, the process is replaced, grading goes on.
  * - What the learner's process tried and was refused is read from Deno's own audit log
  *   and reported as "not allowed while grading".
+ * - Imports: each exercise names the course modules a learner may use (`uses`); the
+ *   module graph (`deno info --json`) and the files the process actually loaded are
+ *   checked against it (`imports.ts`).
+ * - A class: `class.ts` grades one folder per student, each in a grading process of its
+ *   own (`judge.ts`), several at once, and writes the gradebook.
+ *
+ * Facts this rests on, checked with Deno 2.9.6: `--allow-net=127.0.0.1` allows connecting
+ * to and listening on any port of 127.0.0.1 (but not "localhost"); explicit `--deny-*`
+ * flags win over any allowance; every module load of a dynamic import is checked against
+ * `--allow-read`, and `DENO_AUDIT_PERMISSIONS` logs each check, granted or not, except
+ * refused subprocesses, which the learner's side reports itself.
  *
  * @module
  */
@@ -30,3 +41,5 @@ export * from "./reports.ts";
 export * from "./progress.ts";
 export * from "./feedback.ts";
 export { Sandbox, SandboxTimeout } from "./sandbox.ts";
+export * from "./imports.ts";
+export { findSubmission, gradebookCsv, gradeClass } from "./class.ts";

@@ -86,7 +86,13 @@ export function submissionFolder(path: string): string {
 export function sandboxReadPaths(moduleUrl: string, root = COURSE_ROOT): string[] {
   const paths = [`${root}/lib`, `${root}/fixtures`, `${root}/node_modules`];
   if (moduleUrl.startsWith("file://")) {
-    paths.push(submissionFolder(decodeURIComponent(new URL(moduleUrl).pathname)));
+    const own = submissionFolder(decodeURIComponent(new URL(moduleUrl).pathname));
+    paths.push(own);
+    // A staged submission (class grading) reaches the library through links beside it.
+    if (own.endsWith("/exercises")) {
+      const tree = own.slice(0, -"/exercises".length);
+      if (tree !== root) paths.push(`${tree}/lib`, `${tree}/fixtures`);
+    }
   }
   return paths;
 }
@@ -204,7 +210,11 @@ export async function gradeModule(
     try {
       impl = await withTimeout(sandbox.load(moduleUrl), 20_000, `loading ${shownPath}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = error instanceof TimeoutError
+        ? "it did not finish loading within 20 s (an endless loop at its top level?)"
+        : error instanceof Error
+        ? error.message
+        : String(error);
       loadError = `Cannot load ${shownPath}: ${message.replace(/^TypeError: /, "")}`;
     }
   };

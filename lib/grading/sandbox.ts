@@ -168,7 +168,7 @@ export class Sandbox {
           );
           break;
         case "exit":
-          this.#onExit(data.code, data.signal);
+          this.#onExit(data.code, data.signal, data.stopped);
           break;
         case "closed":
           closed();
@@ -319,9 +319,9 @@ export class Sandbox {
     }
   }
 
-  #onExit(code: number, signal: string | null): void {
+  #onExit(code: number, signal: string | null, stopped: boolean): void {
     this.#alive = false;
-    if (!this.#closing) {
+    if (!stopped) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const oom = signal === "SIGTRAP" || signal === "SIGABRT" || code === 133 || code === 134;
       this.events.push(
@@ -402,9 +402,19 @@ export class Sandbox {
       if (mark) return mark;
     }
     if (typeof value === "function") {
-      throw new TypeError("Cannot pass a function to the graded module");
+      throw new TypeError(
+        "Cannot pass a function to the graded module: it runs in another process, and only " +
+          "plain data (and objects it returned) can cross (see lib/grading/wire.ts)",
+      );
     }
     if (Array.isArray(value) && !isPlainData(value)) return value.map((v) => this.#encodeArg(v));
+    if (!isPlainData(value)) {
+      const kind = (value as object)?.constructor?.name ?? "object";
+      throw new TypeError(
+        `Cannot pass a ${kind} to the graded module: it runs in another process, and only ` +
+          "plain data (and objects it returned) can cross; give it a port to connect to instead",
+      );
+    }
     return value;
   }
 
