@@ -99,22 +99,47 @@ export async function ensureVenv(options: { quiet?: boolean } = {}): Promise<voi
   writeKernelspec();
 }
 
+/** The course's kernel: a wrapper around `deno jupyter` (see tools/kernel/course_kernel.py). */
+export const KERNEL_WRAPPER = `${ROOT}/tools/kernel/course_kernel.py`;
+
+/** Where and with what {@linkcode writeKernelspec} registers the kernel. */
+export interface KernelspecOptions {
+  /** The kernelspec folder (default: {@linkcode KERNEL_DIR}, inside `.venv`). */
+  dir?: string;
+  /** A Python 3.9+ with pyzmq (default: the `.venv`'s). */
+  python?: string;
+  /** The Deno to run (default: the one running this script). */
+  deno?: string;
+}
+
 /**
- * The Deno kernelspec, pointing at the Deno that runs this script. Rewritten only when it
- * changes (say, after a Deno upgrade), so a running JupyterLab is not disturbed.
+ * Register the course's kernel as the `deno` kernelspec (the name the notebooks ask for): the
+ * wrapper in tools/kernel/ between the frontend and `deno jupyter`, which keeps every output
+ * under its own cell and survives Kernel → Interrupt. `interrupt_mode: "message"` makes
+ * frontends send interrupt_request instead of SIGINT. Rewritten only when it changes (say,
+ * after a Deno upgrade), so a running JupyterLab is not disturbed. Other setups (a Binder
+ * image, a JupyterHub) call this with their own folder and Python.
  */
-export function writeKernelspec(): void {
+export function writeKernelspec(options: KernelspecOptions = {}): void {
+  const dir = options.dir ?? KERNEL_DIR;
   const spec = {
-    argv: [Deno.execPath(), "jupyter", "-q", "--kernel", "--conn", "{connection_file}"],
+    argv: [
+      options.python ?? VENV_PYTHON,
+      KERNEL_WRAPPER,
+      "--deno",
+      options.deno ?? Deno.execPath(),
+      "{connection_file}",
+    ],
     // Without NO_COLOR, text/plain results carry ANSI colour codes.
     env: { NO_COLOR: "1" },
     display_name: "Deno",
     language: "typescript",
+    interrupt_mode: "message",
   };
   const text = JSON.stringify(spec, null, 2) + "\n";
-  if (readText(`${KERNEL_DIR}/kernel.json`) === text) return;
-  Deno.mkdirSync(KERNEL_DIR, { recursive: true });
-  Deno.writeTextFileSync(`${KERNEL_DIR}/kernel.json`, text);
+  if (readText(`${dir}/kernel.json`) === text) return;
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(`${dir}/kernel.json`, text);
 }
 
 if (import.meta.main) {

@@ -76,6 +76,28 @@ export const LIMITS = {
   /** Largest literal accepted (APPEND of a big message), checked before any byte is read. */
   maxLiteralSize: 32 * 1024 * 1024,
   /**
+   * Most octets all literals of one command may hold after login: two of the largest
+   * messages (MULTIAPPEND sends several in one command). A command is read whole before
+   * it runs, so this bounds what one connection can make the server hold.
+   */
+  maxCommandLiteralSize: 64 * 1024 * 1024,
+  /** Most literals in one command (each costs the client a round trip, and us memory). */
+  maxLiterals: 1000,
+  /**
+   * Before login a client only needs a user name and a password (LOGIN, AUTHENTICATE) or
+   * a few ID strings: all literals of one command together may hold this much, so an
+   * unauthenticated connection cannot make the server hold more.
+   */
+  preAuthLiteralSize: 16 * 1024,
+  /** Most literals in one command before login. */
+  preAuthLiterals: 64,
+  /**
+   * Deepest nesting of parentheses (and of NOT/OR in SEARCH) a command may use. Real
+   * clients nest a few levels; recursion deeper than this would exhaust the stack, so such
+   * a command is answered BAD (RFC 3501 7.1.3).
+   */
+  maxNesting: 100,
+  /**
    * RFC 3501 5.4: an inactivity autologout timer must be at least 30 minutes.
    * Tests and notebooks pass something shorter.
    */

@@ -19,6 +19,7 @@ export * from "./envelope.ts";
 export * from "./body_structure.ts";
 export * from "./flags.ts";
 export * from "./uidlist.ts";
+export * from "./subscriptions.ts";
 export * from "./mailbox.ts";
 export * from "./selected.ts";
 export * from "./session.ts";

@@ -8,3 +8,4 @@ export * from "./loopback.ts";
 export * from "./line_reader.ts";
 export * from "./line_writer.ts";
 export * from "./timeout.ts";
+export * from "./interrupt.ts";

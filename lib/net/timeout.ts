@@ -9,6 +9,8 @@
  * @module
  */
 
+import { interruptSignal } from "./interrupt.ts";
+
 /** Thrown when a step did not finish before its deadline. */
 export class TimeoutError extends Error {
   /** How long the step was allowed, in milliseconds. */
@@ -25,7 +27,8 @@ export class TimeoutError extends Error {
  *
  * The timer is always cleared, so no timer outlives the call (Deno's leak checks
  * would flag it). The losing promise is not cancelled: the caller closes whatever
- * resource it was waiting on.
+ * resource it was waiting on. In the course's kernel, Kernel → Interrupt ends the wait
+ * early with an `InterruptedError` (see interrupt.ts).
  *
  * @example Wait at most one second
  * ```ts
@@ -36,12 +39,17 @@ export class TimeoutError extends Error {
  */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const interrupt = interruptSignal();
+  let onInterrupt = () => {};
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    onInterrupt = () => reject(interrupt.reason);
+    interrupt.addEventListener("abort", onInterrupt, { once: true });
   });
   try {
     return await Promise.race([promise, deadline]);
   } finally {
     clearTimeout(timer);
+    interrupt.removeEventListener("abort", onInterrupt);
   }
 }

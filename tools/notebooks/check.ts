@@ -1,11 +1,12 @@
 /**
  * `deno task notebooks [name...]`: run notebooks top to bottom in the real Deno kernel.
  *
- * Checks each committed notebook's hygiene, prepares `.venv`, then hands the notebooks to
- * `run_notebooks.py` (nbclient with late-output recovery and leak checks) and reports per
- * notebook. A failure names the notebook, the cell and the error. The count of outputs
- * that arrived after the kernel said idle is printed and saved in
- * `results/notebooks.json`: it measures the kernel's output race.
+ * Checks each committed notebook's hygiene, prepares `.venv` and the course's kernel, then
+ * hands the notebooks to `run_notebooks.py` (plain nbclient through the registered kernel,
+ * with leak checks) and reports per notebook. A failure names the notebook, the cell and the
+ * error. An output that arrives after its cell has finished (the Deno kernel's output race,
+ * which the course's kernel prevents) fails the notebook; the reports are saved in
+ * `results/notebooks.json`.
  *
  * @module
  */
@@ -64,7 +65,7 @@ for (const r of reports) {
   cells += r.code_cells;
   if (r.ok) {
     console.log(
-      `✓ ${name} (${r.code_cells} code cells, ${r.seconds} s, ${r.late_outputs.length} late outputs recovered)`,
+      `✓ ${name} (${r.code_cells} code cells, ${r.seconds} s, ${r.late_outputs.length} late outputs)`,
     );
   } else {
     failed++;
@@ -73,8 +74,6 @@ for (const r of reports) {
 }
 Deno.mkdirSync(`${ROOT}/results`, { recursive: true });
 Deno.writeTextFileSync(`${ROOT}/results/notebooks.json`, JSON.stringify(reports, null, 2) + "\n");
-console.log(
-  `late outputs (sent after the kernel reported idle, recovered by the runner): ${late} in ${cells} cells`,
-);
+console.log(`late outputs (arrived after their cell had finished): ${late} in ${cells} cells`);
 console.log(`notebooks: ${reports.filter((r) => r.ok).length} passed, ${failed} failed`);
 Deno.exit(failed ? 1 : 0);

@@ -211,8 +211,7 @@ if (import.meta.main) {
       const run = result.runs[i];
       console.log(
         `✓ ${shown(run.notebook)} → ${shown(`${options.out}/${page.page}`)} ` +
-          `(${run.code_cells} code cells, ${run.seconds} s in the kernel, ` +
-          `${run.late_outputs.length} late outputs recovered)`,
+          `(${run.code_cells} code cells, ${run.seconds} s in the kernel)`,
       );
     }
     const versions = Object.entries(result.versions).map(([n, v]) => `${n} ${v}`).join(", ");

@@ -3,18 +3,19 @@
 Called by `deno task notebooks` (tools/notebooks/check.ts), which prepares .venv and the
 kernelspec first. Prints one JSON report on stdout; progress goes to stderr.
 
-Two things nbclient alone does not do:
+The kernel is the one learners get: the `deno` kernelspec that tools/venv.ts registers, i.e.
+the course's wrapper around `deno jupyter` (tools/kernel/course_kernel.py). nbclient runs it
+as it runs any kernel: it stops reading a cell at the cell's idle status. Besides that:
 
-* Late output. The Deno kernel sometimes reports a cell idle before the cell's last
-  output has been sent. nbclient stops reading at idle and then drops messages that
-  belong to an earlier cell. This runner keeps a map from request id to cell: a late
-  message is put into the cell it belongs to, and counted. After each cell it sends a
-  barrier request (kernel_info) and reads until the barrier's own idle status, so every
-  message the kernel sent before answering the barrier has arrived (ZeroMQ keeps order on
-  the one iopub socket). The report says how many outputs arrived late, so the race is
-  measured rather than guessed.
-* Leaks. After the last cell, while the kernel still runs, the kernel must hold no
-  listening TCP socket besides its own Jupyter ports and have no child process. After
+* Late outputs fail the notebook. Deno's own kernel sometimes sends a cell's output after
+  the cell's idle (docs/notebook-output-race.md); the wrapper exists to prevent that. This
+  runner no longer waits for a barrier after each cell (nothing needs recovering); it
+  watches for a message that belongs to an earlier cell, while later cells run and in a
+  final kernel_info round trip after the last cell (ZeroMQ keeps order on the one iopub
+  socket, so everything sent before its idle has arrived). Such a message is what a plain
+  nbclient drops: it is counted, not filed into the cell, and the notebook fails.
+* Leaks. After the last cell, while the kernel still runs, the Deno kernel process must hold
+  no listening TCP socket besides its own Jupyter ports and have no child process. After
   shutdown, no process that the kernel started may remain (they are found by a marker in
   their inherited environment, so other programs on the machine do not count).
 """
@@ -115,33 +116,47 @@ def descendants(pid: int) -> list[tuple[int, str]]:
     return out
 
 
-class LateOutputClient(NotebookClient):
-    """nbclient that files late messages under the cell they belong to."""
+def deno_kernel(pid: int) -> int:
+    """The `deno jupyter` process: the wrapper's child, or `pid` itself when unwrapped."""
+    for child, cmd in descendants(pid):
+        if " jupyter " in f" {cmd} " and "--kernel" in cmd:
+            return child
+    return pid
 
-    def __init__(self, nb, barrier_after_cells=True, barrier_timeout=30, **kw):
+
+def connection_ports(pid: int) -> set[int]:
+    """The Jupyter ports a kernel process was told to listen on (its --conn/-f file)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        for flag in ("--conn", "-f"):
+            if flag in argv:
+                info = json.loads(Path(argv[argv.index(flag) + 1]).read_text())
+                return {info[f"{name}_port"] for name in ("shell", "iopub", "stdin", "control", "hb")}
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
+    return set()
+
+
+class LateOutputClient(NotebookClient):
+    """nbclient as learners' tools run it, plus a detector for outputs that arrive after
+    their cell: those are counted (a plain nbclient drops them, and so does this one)."""
+
+    def __init__(self, nb, **kw):
         super().__init__(nb, **kw)
-        self.barrier_after_cells = barrier_after_cells
-        self.barrier_timeout = barrier_timeout
-        self.cell_of_request: dict[str, tuple[object, int]] = {}
+        self.cell_of_request: dict[str, int] = {}
         self.late_outputs: list[dict] = []
         self.cells_with_late_output: set[int] = set()
 
-    def route_late(self, msg: dict) -> None:
+    def note_late(self, msg: dict) -> None:
         parent = msg["parent_header"].get("msg_id")
-        if parent not in self.cell_of_request:
+        if parent not in self.cell_of_request or msg["msg_type"] in ("status", "execute_input"):
             return
-        if msg["msg_type"] in ("status", "execute_input"):
-            return
-        cell, index = self.cell_of_request[parent]
+        index = self.cell_of_request[parent]
         self.late_outputs.append({"cell": index, "msg_type": msg["msg_type"]})
         self.cells_with_late_output.add(index)
-        try:
-            self.process_message(msg, cell, index)
-        except CellExecutionComplete:
-            pass
 
     async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
-        self.cell_of_request[parent_msg_id] = (cell, cell_index)
+        self.cell_of_request[parent_msg_id] = cell_index
         while True:
             msg = await self.kc.iopub_channel.get_msg(timeout=None)
             if msg["parent_header"].get("msg_id") == parent_msg_id:
@@ -150,33 +165,21 @@ class LateOutputClient(NotebookClient):
                 except CellExecutionComplete:
                     return
             else:
-                self.route_late(msg)
+                self.note_late(msg)
 
-    async def barrier(self, timeout: float) -> None:
-        """Send kernel_info and read iopub up to its idle status."""
+    async def watch_after_last_cell(self, timeout: float) -> None:
+        """Send kernel_info and read iopub up to its idle, noting late outputs on the way."""
         msg_id = self.kc.kernel_info()
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError("no idle status for the barrier request")
+                raise TimeoutError("no idle status for kernel_info after the last cell")
             msg = await self.kc.iopub_channel.get_msg(timeout=remaining)
-            if msg["parent_header"].get("msg_id") == msg_id:
-                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                    break
-            else:
-                self.route_late(msg)
-        # consume the shell reply so it does not linger
-        while True:
-            reply = await self.kc.shell_channel.get_msg(timeout=max(0.1, deadline - time.monotonic()))
-            if reply["parent_header"].get("msg_id") == msg_id:
+            if msg["parent_header"].get("msg_id") != msg_id:
+                self.note_late(msg)
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 return
-
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        if cell.cell_type == "code" and cell.source.strip() and self.barrier_after_cells:
-            await self.barrier(self.barrier_timeout)
-        return result
 
 
 def cell_error_text(cell) -> str:
@@ -190,11 +193,10 @@ async def run_one(path: Path, args) -> dict:
     nb = nbformat.read(path, as_version=4)
     client = LateOutputClient(
         nb,
-        kernel_name="deno",
+        kernel_name=args.kernel,
         timeout=args.cell_timeout,
         resources={"metadata": {"path": str(path.parent)}},
         allow_errors=False,
-        barrier_after_cells=not args.no_barrier,
     )
     # Mark the kernel's environment, so that whatever it starts can be found afterwards.
     marker = f"COURSE_NOTEBOOK_RUN={uuid.uuid4().hex}"
@@ -203,11 +205,7 @@ async def run_one(path: Path, args) -> dict:
     report: dict = {"notebook": str(path), "ok": True, "problems": []}
     try:
         async with client.async_setup_kernel():
-            kernel_pid = client.km.provisioner.pid if client.km.provisioner else None
-            jupyter_ports = {
-                client.km.shell_port, client.km.iopub_port, client.km.stdin_port,
-                client.km.hb_port, client.km.control_port,
-            }
+            wrapper_pid = client.km.provisioner.pid if client.km.provisioner else None
             try:
                 for index, cell in enumerate(nb.cells):
                     await client.async_execute_cell(cell, index, execution_count=index + 1)
@@ -223,8 +221,17 @@ async def run_one(path: Path, args) -> dict:
                 report["failing_cell"] = failing
                 if failing is not None:
                     report["failing_source"] = nb.cells[failing].source
+            await client.watch_after_last_cell(30)
+            if client.late_outputs:
+                report["ok"] = False
+                report["problems"].append(
+                    f"{len(client.late_outputs)} output(s) arrived after their cell had finished, in "
+                    f"cell(s) {sorted(client.cells_with_late_output)}: the kernel's output race "
+                    "(docs/notebook-output-race.md)"
+                )
+            kernel_pid = deno_kernel(wrapper_pid) if wrapper_pid else None
             if kernel_pid:
-                extra_ports = listening_ports_of(kernel_pid) - jupyter_ports
+                extra_ports = listening_ports_of(kernel_pid) - connection_ports(kernel_pid)
                 if extra_ports:
                     report["ok"] = False
                     report["problems"].append(
@@ -272,7 +279,7 @@ async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--cell-timeout", type=int, default=120)
-    parser.add_argument("--no-barrier", action="store_true", help="stop at idle, as plain nbclient does")
+    parser.add_argument("--kernel", default="deno", help="kernelspec name (default: the course's)")
     parser.add_argument("--write-executed", help="folder for executed copies (never notebooks/)")
     args = parser.parse_args()
     reports = []

@@ -1,7 +1,8 @@
 /**
  * The Deno side of `run_notebooks.py`: run notebooks in the real kernel and read its
  * report. `deno task notebooks` (check.ts) and `deno task export` (export.ts) both run
- * notebooks this way, so both get the late-output barrier and the leak checks.
+ * notebooks this way, through the course's registered kernel, so both get its
+ * output-under-its-cell guarantee, the late-output check and the leak checks.
  *
  * @module
  */
@@ -20,7 +21,7 @@ export interface RunReport {
   seconds: number;
   code_cells: number;
   cells_without_output: number[];
-  /** Outputs that arrived after the kernel reported their cell idle (and were kept). */
+  /** Outputs that arrived after their cell had finished (lost, as nbclient loses them); any fails the run. */
   late_outputs: { cell: number; msg_type: string }[];
   failing_cell?: number;
   failing_source?: string;

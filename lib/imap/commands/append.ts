@@ -8,6 +8,7 @@
 import { STATE } from "../constants.ts";
 import { DateError, parseDateTime } from "../date.ts";
 import { canonicalFlag } from "../flags.ts";
+import { isKeyword } from "../keywords.ts";
 import type { SharedMailbox } from "../mailbox.ts";
 import type { Session } from "../session.ts";
 import { bytesOf, type ImapValue, textOf } from "../values.ts";
@@ -25,14 +26,36 @@ export async function targetMailbox(session: Session, name: string): Promise<Sha
   }
 }
 
-/** Flags given as a list of atoms; keywords are accepted and not kept. */
-export function flagList(value: ImapValue): string[] {
-  if (value.type !== "list") throw new CommandError("BAD", "Expected a parenthesized flag list");
-  return value.items.map((v) => {
+/**
+ * Flags a client asks to set (RFC 3501 9 `flag`): system flags in their canonical
+ * spelling, and keywords. \Recent cannot be set (RFC 3501 2.3.2) and other backslash
+ * words are not flags; both are BAD.
+ */
+export function flagArgs(values: readonly ImapValue[], verb: string): string[] {
+  return values.map((v) => {
     const flag = textOf(v);
-    if (v.type !== "atom" || flag === null) throw new CommandError("BAD", "Flags must be atoms");
-    return canonicalFlag(flag) ?? flag;
+    if (v.type !== "atom" || flag === null) {
+      throw new CommandError("BAD", `${verb}: flags must be atoms`);
+    }
+    if (flag.startsWith("\\")) {
+      const canonical = canonicalFlag(flag);
+      if (canonical) return canonical;
+      throw new CommandError(
+        "BAD",
+        flag.toLowerCase() === "\\recent"
+          ? `${verb}: \\Recent cannot be set`
+          : `${verb}: invalid system flag ${flag}`,
+      );
+    }
+    if (!isKeyword(flag)) throw new CommandError("BAD", `${verb}: invalid keyword ${flag}`);
+    return flag;
   });
+}
+
+/** A parenthesized flag list (APPEND). */
+export function flagList(value: ImapValue, verb: string): string[] {
+  if (value.type !== "list") throw new CommandError("BAD", "Expected a parenthesized flag list");
+  return flagArgs(value.items, verb);
 }
 
 /** RFC 3501 6.3.11. */
@@ -51,7 +74,7 @@ export const APPEND: CommandHandler = {
     let flags: string[] = [];
     let date: Date | undefined;
     for (const arg of args) {
-      if (arg.type === "list") flags = flagList(arg);
+      if (arg.type === "list") flags = flagList(arg, "APPEND");
       else if (arg.type === "string") {
         try {
           date = parseDateTime(arg.value);

@@ -61,7 +61,7 @@ export const SEARCH: CommandHandler = {
       const msg: SearchMessage = {
         seq: i + 1,
         uid,
-        flags: new Set(selected.flagsOf(uid)),
+        flags: new Set(selected.flagsOf(uid).map((f) => f.toLowerCase())),
         size: usesSize ? await shared.wireSize(record) : record.diskSize,
         internalDate: record.internalDate,
       };
