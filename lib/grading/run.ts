@@ -76,9 +76,13 @@ export interface GradeOptions {
   timeoutMs?: number;
 }
 
-/** The submission's own folder: its `exercises/` folder, or the module's folder. */
+/**
+ * The submission's own folder: its `exercises/` folder, or the module's folder. An
+ * exercise may import the learner's other exercises; a reference solution, the other
+ * solutions, the same way (chapter 6 plugs chapters 3 to 5 together).
+ */
 export function submissionFolder(path: string): string {
-  const inExercises = path.match(/^(.*\/exercises)\//);
+  const inExercises = path.match(/^(.*\/(?:exercises|solutions))\//);
   return inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/"));
 }
 

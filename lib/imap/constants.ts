@@ -24,10 +24,12 @@ export const STATE = {
 export type State = typeof STATE[keyof typeof STATE];
 
 /**
- * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented:
+ * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented in full:
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
- * ID (RFC 2971), CHILDREN (RFC 3348), LIST-STATUS is not offered.
+ * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
+ * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731) and ESORT (RFC 5267, esearch.ts),
+ * BINARY (RFC 3516, binary.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -42,6 +44,13 @@ export const CAPABILITIES = [
   "ENABLE",
   "ID",
   "CHILDREN",
+  "SORT",
+  "SORT=DISPLAY",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
+  "ESEARCH",
+  "ESORT",
+  "BINARY",
 ] as const;
 
 /**

@@ -10,7 +10,7 @@
 import { LIMITS } from "./constants.ts";
 import type { Frame } from "./framing.ts";
 import { literalAtEnd } from "./framing.ts";
-import type { AtomValue, ImapValue } from "./values.ts";
+import type { AtomValue, ImapValue, LiteralValue } from "./values.ts";
 
 /** Input that does not follow the IMAP grammar. Servers answer it with BAD. */
 export class ImapParseError extends Error {
@@ -150,6 +150,11 @@ export class Parser {
     if (c === "(") return this.#readList(")");
     if (c === '"') return { type: "string", value: this.#readQuoted() };
     if (c === "{") return this.#readLiteral();
+    if (c === "~" && this.#text[this.#pos + 1] === "{") {
+      // A literal8 (RFC 3516 4.3): octets that may hold NUL.
+      this.#pos++;
+      return { ...this.#readLiteral(), binary: true };
+    }
     const value = this.readAtom();
     if (this.#nil && value.value.toUpperCase() === "NIL" && !value.section) return { type: "nil" };
     return value;
@@ -242,7 +247,7 @@ export class Parser {
     }
   }
 
-  #readLiteral(): ImapValue {
+  #readLiteral(): LiteralValue {
     const marker = literalAtEnd(this.#text.slice(this.#pos));
     if (!marker || !/^\{\d+\+?\}$/.test(this.#text.slice(this.#pos))) {
       throw new ImapParseError(

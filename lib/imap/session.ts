@@ -12,6 +12,7 @@ import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
 import { type FrameLimits, FrameReader, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry } from "./mailbox.ts";
+import { UnknownCteError } from "./binary.ts";
 import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
@@ -267,6 +268,8 @@ export class Session {
         result = { status: "NO", code: "NONEXISTENT", text: error.message };
       } else if (error instanceof Error && error.name === "MailboxNameError") {
         result = { status: "NO", code: "CANNOT", text: error.message };
+      } else if (error instanceof UnknownCteError) {
+        result = { status: "NO", code: "UNKNOWN-CTE", text: error.message }; // RFC 3516 4.2
       } else if (error instanceof KeywordLimitError) {
         result = { status: "NO", code: "LIMIT", text: error.message }; // RFC 5530 3
       } else {

@@ -5,7 +5,9 @@
  * @module
  */
 
+import { encodeBinaryParts, hasNul } from "../binary.ts";
 import { STATE } from "../constants.ts";
+import { parseMime } from "../mime.ts";
 import { DateError, parseDateTime } from "../date.ts";
 import { canonicalFlag } from "../flags.ts";
 import { isKeyword } from "../keywords.ts";
@@ -84,9 +86,18 @@ export const APPEND: CommandHandler = {
         }
       } else throw new CommandError("BAD", "APPEND: expected flags (...) or a quoted date-time");
     }
-    const bytes = message.type === "literal" || message.type === "string" ? bytesOf(message) : null;
-    if (bytes === null) throw new CommandError("BAD", "APPEND: the message must be a literal");
-    if (bytes.length === 0) throw new CommandError("NO", "APPEND: the message is empty");
+    const sent = message.type === "literal" || message.type === "string" ? bytesOf(message) : null;
+    if (sent === null) throw new CommandError("BAD", "APPEND: the message must be a literal");
+    if (sent.length === 0) throw new CommandError("NO", "APPEND: the message is empty");
+    if (hasNul(sent) && !(message.type === "literal" && message.binary)) {
+      // RFC 3501 4.3: a plain literal carries no NUL; RFC 3516 4.3: a literal8 may.
+      throw new CommandError("NO", "APPEND: NUL in a message needs a literal8 (~{n})");
+    }
+    const bytes = encodeBinaryParts(sent);
+    const header = parseMime(bytes);
+    if (hasNul(bytes.subarray(0, header.bodyStart))) {
+      throw new CommandError("NO", "APPEND: a header cannot hold NUL");
+    }
     const target = await targetMailbox(session, name);
     const uid = await target.append(bytes, flags, date);
     return {
