@@ -80,15 +80,18 @@ export function isAllowed(relative: string, uses: readonly string[]): boolean {
 }
 
 /**
- * Modules the submission at `path` reaches but may not use. `own` is the submission's
- * folder: files there are the learner's own, and are followed.
+ * Modules the submission at `path` reaches but may not use, and every file its graph
+ * reaches. `own` is the submission's folder: files there are the learner's own, and are
+ * followed, except the learner's other exercises (`otherExercises`, paths inside `own`
+ * such as `03_smtp/mini_client.ts`), which their own exercise's policy governs.
  */
 export async function importViolations(
   path: string,
   uses: readonly string[],
   own: string,
   root = COURSE_ROOT,
-): Promise<ImportViolation[]> {
+  otherExercises: ReadonlySet<string> = new Set(),
+): Promise<{ violations: ImportViolation[]; reached: Set<string> }> {
   const graph = await moduleGraph(path, root);
   const start = `file://${path}`;
   const realRoot = Deno.realPathSync(root);
@@ -114,14 +117,21 @@ export async function importViolations(
       const file = pathOf(dep);
       const shown = file ? relativeTo(file, realRoot, realOwn) : dep;
       if (file && (file.startsWith(`${realOwn}/`))) {
-        queue.push({ specifier: dep, chain: [...chain, shown] });
+        if (!otherExercises.has(file.slice(realOwn.length + 1))) {
+          queue.push({ specifier: dep, chain: [...chain, shown] });
+        }
         continue;
       }
       if (file && file.startsWith(`${realRoot}/`) && isAllowed(shown, uses)) continue;
       violations.push({ module: shown, chain: [...chain, shown] });
     }
   }
-  return violations;
+  const reached = new Set<string>();
+  for (const specifier of graph.keys()) {
+    const file = pathOf(specifier);
+    if (file) reached.add(file);
+  }
+  return { violations, reached };
 }
 
 function relativeTo(file: string, root: string, own: string): string {

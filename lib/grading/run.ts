@@ -17,7 +17,7 @@
 
 import type { Check, Exercise } from "./exercise.ts";
 import { TODO_MARK } from "./exercise.ts";
-import { COURSE_ROOT } from "./discover.ts";
+import { COURSE_ROOT, findExercises } from "./discover.ts";
 import { describeFailure } from "./feedback.ts";
 import { type RefusedAccess, Sandbox, SandboxTimeout } from "./sandbox.ts";
 import { NOT_ALLOWED } from "./wire.ts";
@@ -110,6 +110,7 @@ async function runtimeViolations(
   path: string,
   uses: readonly string[],
   root: string,
+  reached: ReadonlySet<string>,
 ): Promise<ImportViolation[]> {
   const allowed = await allowedClosure(uses, root);
   const realRoot = Deno.realPathSync(root);
@@ -123,7 +124,7 @@ async function runtimeViolations(
     } catch {
       // gone: judge by the name
     }
-    if (allowed.has(real) || free.some((f) => real.startsWith(f))) return [];
+    if (allowed.has(real) || reached.has(real) || free.some((f) => real.startsWith(f))) return [];
     const module = relative(real, realRoot);
     return [{ module, chain: [shownOwn, module], atRunTime: true }];
   });
@@ -131,6 +132,36 @@ async function runtimeViolations(
 
 function relative(path: string, root: string): string {
   return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+const libraryEnvCache = new Map<string, Set<string>>();
+
+/**
+ * Environment variables the course library itself asks for (and does without when
+ * refused, as in the sandbox): their refusals are not the learner's doing.
+ */
+function libraryEnvironment(root: string): Set<string> {
+  let names = libraryEnvCache.get(root);
+  if (names) return names;
+  names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) walk(path);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+        for (const m of Deno.readTextFileSync(path).matchAll(/Deno\.env\.get\("([^"]+)"\)/g)) {
+          names!.add(m[1]);
+        }
+      }
+    }
+  };
+  try {
+    walk(`${root}/lib`);
+  } catch {
+    // no library folder: nothing to excuse
+  }
+  libraryEnvCache.set(root, names);
+  return names;
 }
 
 /** A refused access as a sentence. */
@@ -232,10 +263,18 @@ export async function gradeModule(
     ? decodeURIComponent(new URL(moduleUrl).pathname)
     : null;
   const uses = exercise.uses;
+  let reached = new Set<string>();
   if (uses && modulePath) {
     let violations: ImportViolation[] = [];
+    const others = new Set(findExercises(undefined, root).map((e) => `${e.id}.ts`));
     try {
-      violations = await importViolations(modulePath, uses, submissionFolder(modulePath), root);
+      ({ violations, reached } = await importViolations(
+        modulePath,
+        uses,
+        submissionFolder(modulePath),
+        root,
+        others,
+      ));
     } catch {
       // The graph cannot be read (a syntax error, a missing file): loading will say why.
     }
@@ -311,9 +350,15 @@ export async function gradeModule(
   } finally {
     await stop();
   }
-  const kept = [...new Set(refused.map((r) => refusalText(r, root)))];
+  const libraryEnv = libraryEnvironment(root);
+  const kept = [
+    ...new Set(
+      refused.filter((r) => !(r.permission === "env" && libraryEnv.has(r.value ?? "")))
+        .map((r) => refusalText(r, root)),
+    ),
+  ];
   if (uses && modulePath) {
-    const late = await runtimeViolations([...new Set(filesRead)], modulePath, uses, root);
+    const late = await runtimeViolations([...new Set(filesRead)], modulePath, uses, root, reached);
     if (late.length) {
       for (const c of checks) {
         if (c.passed) {
