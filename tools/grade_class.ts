@@ -11,7 +11,7 @@ import { gradeClass } from "../lib/grading/class.ts";
 import { totals } from "../lib/grading/reports.ts";
 
 const USAGE =
-  "usage: deno task grade-class <submissions folder> [chapter|exercise] [--out DIR] [--hidden] [--jobs N] [--timeout SECONDS]";
+  "usage: deno task grade-class <submissions folder> [chapter|exercise[,...]] [--out DIR] [--hidden] [--jobs N] [--timeout SECONDS]";
 
 const { values: flags, positionals } = parseArgs({
   args: Deno.args,

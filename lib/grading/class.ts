@@ -28,7 +28,7 @@ export interface ClassOptions {
   submissions: string;
   /** Where the gradebook and the students' results go. */
   out: string;
-  /** A chapter or exercise (as for `deno task grade`); default every exercise. */
+  /** Chapters or exercises, comma-separated (as for `deno task grade`); default all. */
   filter?: string;
   /** Run hidden checks too. */
   hidden?: boolean;
@@ -190,7 +190,11 @@ function safeName(student: string): string {
 /** Grade every student folder; write `gradebook.csv` and `students/NAME/` under `out`. */
 export async function gradeClass(options: ClassOptions): Promise<StudentGrade[]> {
   const root = options.root ?? COURSE_ROOT;
-  const entries = findExercises(options.filter, root);
+  // Several filters may be given, separated by commas: "02_tcp/seq_ack,03_smtp".
+  const filters = options.filter ? options.filter.split(",").filter((f) => f) : [undefined];
+  const entries = findExercises(undefined, root).filter((e) =>
+    filters.some((f) => findExercises(f, root).some((m) => m.id === e.id))
+  );
   if (entries.length === 0) {
     throw new Error(`Cannot grade: no exercise matches "${options.filter}"`);
   }
