@@ -49,6 +49,11 @@ export interface Exercise<Impl> {
    * imports. `lib/grading/exercise.ts` (for `todo()`) is always allowed.
    */
   uses?: string[];
+  /**
+   * Optional challenge work, beyond what the chapter needs; the progress view counts it
+   * apart from the required exercises. Default false (required).
+   */
+  challenge?: boolean;
 }
 
 /**
