@@ -29,7 +29,9 @@ export type State = typeof STATE[keyof typeof STATE];
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
  * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
  * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731) and ESORT (RFC 5267, esearch.ts),
- * BINARY (RFC 3516, binary.ts).
+ * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
+ * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
+ * SPECIAL-USE (RFC 6154, commands/list.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -51,6 +53,11 @@ export const CAPABILITIES = [
   "ESEARCH",
   "ESORT",
   "BINARY",
+  "MULTIAPPEND",
+  "CATENATE",
+  "LIST-EXTENDED",
+  "LIST-STATUS",
+  "SPECIAL-USE",
 ] as const;
 
 /**
