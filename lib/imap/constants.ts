@@ -118,6 +118,16 @@ export const LIMITS = {
    * Tests and notebooks pass something shorter.
    */
   idleTimeoutMs: 30 * 60 * 1000,
+  /**
+   * How often a folder with IDLE sessions is rescanned besides its file-system events (a
+   * safety net: network file systems report none). Tests and notebooks pass shorter.
+   */
+  rescanIntervalMs: 30_000,
+  /**
+   * Most simultaneous connections by default: a class of a thousand, each idle session
+   * costing about 64 KiB (bench/README-imap.md). Client 1001 gets a BYE.
+   */
+  maxConnections: 1000,
   /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */
   maxAuthFailures: 3,
 } as const;
