@@ -73,7 +73,9 @@ export function sandboxReadPaths(moduleUrl: string, root = COURSE_ROOT): string[
   const paths = [`${root}/lib`, `${root}/fixtures`, `${root}/node_modules`];
   if (moduleUrl.startsWith("file://")) {
     const path = decodeURIComponent(new URL(moduleUrl).pathname);
-    const inExercises = path.match(/^(.*\/exercises)\//);
+    // An exercise may import the learner's other exercises; a reference solution, the
+    // other solutions, the same way (chapter 6 plugs chapters 3 to 5 together).
+    const inExercises = path.match(/^(.*\/(?:exercises|solutions))\//);
     paths.push(inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/")));
   }
   return paths;
