@@ -21,12 +21,6 @@ const README = new URL("../README-imap.md", import.meta.url);
 const encoder = new TextEncoder();
 const MiB = 1024 * 1024;
 
-/** VmRSS of a process, in MiB. */
-async function rssMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024 / MiB;
-}
-
 /** User plus system CPU time of a process, in seconds. */
 async function cpuSeconds(pid: number): Promise<number> {
   const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
@@ -68,22 +62,27 @@ async function collectGarbage(): Promise<{ rss: number; heapUsed: number; extern
 }
 
 type Client = { conn: Deno.TcpConn; reader: LineReader };
+
+/** One session: LOGIN, SELECT INBOX, IDLE. */
+async function idleClient(port: number): Promise<Client> {
+  const conn = await connectLoopback(port);
+  const reader = new LineReader(conn, { idleTimeoutMs: 120_000, maxLineLength: 65536 });
+  await reader.readLine(); // greeting
+  await writeAll(conn, encoder.encode("a LOGIN alice pw\r\nb SELECT INBOX\r\nc IDLE\r\n"));
+  while ((await reader.readLine())?.text !== "+ idling");
+  return { conn, reader };
+}
+
 const clients: Client[] = [];
 let results: Record<string, string> = {};
 try {
   const before = (await collectGarbage()).rss;
-  async function idleClient(): Promise<Client> {
-    const conn = await connectLoopback(port);
-    const reader = new LineReader(conn, { idleTimeoutMs: 120_000, maxLineLength: 65536 });
-    await reader.readLine(); // greeting
-    await writeAll(conn, encoder.encode("a LOGIN alice pw\r\nb SELECT INBOX\r\nc IDLE\r\n"));
-    while ((await reader.readLine())?.text !== "+ idling");
-    return { conn, reader };
-  }
   const started = performance.now();
   for (let i = 0; i < sessions; i += 50) {
     clients.push(
-      ...await Promise.all(Array.from({ length: Math.min(50, sessions - i) }, idleClient)),
+      ...await Promise.all(
+        Array.from({ length: Math.min(50, sessions - i) }, () => idleClient(port)),
+      ),
     );
   }
   const connectMs = performance.now() - started;
