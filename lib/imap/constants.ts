@@ -28,7 +28,8 @@ export type State = typeof STATE[keyof typeof STATE];
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
  * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
- * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731) and ESORT (RFC 5267, esearch.ts),
+ * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731), ESORT and CONTEXT=SEARCH (RFC 5267,
+ * esearch.ts, commands/search.ts),
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
  * SPECIAL-USE (RFC 6154, commands/list.ts).
@@ -52,6 +53,7 @@ export const CAPABILITIES = [
   "THREAD=REFERENCES",
   "ESEARCH",
   "ESORT",
+  "CONTEXT=SEARCH",
   "BINARY",
   "MULTIAPPEND",
   "CATENATE",

@@ -27,8 +27,8 @@ Deno.test("SEARCH RETURN and SORT RETURN answer with one ESEARCH line", async ()
     const tag = command.split(" ")[0];
     deepStrictEqual((await wire.until(tag + " ")).slice(0, -1), [answer], command);
   }
-  await wire.send("g SEARCH RETURN (PARTIAL) ALL\r\n");
-  deepStrictEqual(await wire.line(), 'g BAD Unknown RETURN option "PARTIAL"');
+  await wire.send("g SEARCH RETURN (BOGUS) ALL\r\n");
+  deepStrictEqual(await wire.line(), 'g BAD Unknown RETURN option "BOGUS"');
 });
 
 Deno.test("BINARY[] decodes base64 and quoted-printable parts; literal8 carries NUL both ways", async () => {
@@ -171,5 +171,51 @@ Deno.test("LIST-EXTENDED, LIST-STATUS and SPECIAL-USE", async () => {
   ]);
   deepStrictEqual(await exchange('m LIST "" % RETURN (BOGUS)'), [
     'm BAD LIST: unknown return option "BOGUS"',
+  ]);
+});
+
+Deno.test("CONTEXT=SEARCH: PARTIAL pages the results; UPDATE reports ADDTO and REMOVEFROM until CANCELUPDATE", async () => {
+  await using f = await wireFixture(["a", "b", "c", "d", "e"].map(mail));
+  using wire = await f.connect();
+  const exchange = async (command: string) => {
+    await wire.send(command + "\r\n");
+    return await wire.until(command.split(" ")[0] + " ");
+  };
+  await exchange("s SELECT INBOX");
+  deepStrictEqual(await exchange("a SEARCH RETURN (PARTIAL 4:2) ALL"), [
+    '* ESEARCH (TAG "a") PARTIAL (2:4 2:4)',
+    "a OK SEARCH completed",
+  ]);
+  deepStrictEqual(await exchange("b SEARCH RETURN (PARTIAL 6:9) ALL"), [
+    '* ESEARCH (TAG "b") PARTIAL (6:9 NIL)',
+    "b OK SEARCH completed",
+  ]);
+  deepStrictEqual(await exchange("c SEARCH RETURN (PARTIAL 1:*) ALL"), [
+    "c BAD PARTIAL expects a range of positions like 1:50",
+  ]);
+  deepStrictEqual(
+    await exchange("u SEARCH RETURN (UPDATE ALL) SEEN"),
+    [
+      '* ESEARCH (TAG "u")',
+      "u OK SEARCH completed",
+    ],
+  );
+  deepStrictEqual(await exchange("d STORE 2,4 +FLAGS.SILENT (\\Seen)"), [
+    '* ESEARCH (TAG "u") ADDTO (1 2,4)',
+    "d OK STORE completed",
+  ]);
+  deepStrictEqual(await exchange("e STORE 4:5 +FLAGS.SILENT (\\Deleted)"), [
+    "e OK STORE completed",
+  ]);
+  deepStrictEqual(await exchange("f EXPUNGE"), [
+    '* ESEARCH (TAG "u") REMOVEFROM (0 4)',
+    "* 5 EXPUNGE",
+    "* 4 EXPUNGE",
+    "f OK EXPUNGE completed",
+  ]);
+  deepStrictEqual(await exchange('g CANCELUPDATE "u"'), ["g OK CANCELUPDATE completed"]);
+  deepStrictEqual(await exchange("h STORE 1 +FLAGS.SILENT (\\Seen)"), ["h OK STORE completed"]);
+  deepStrictEqual(await exchange('i CANCELUPDATE "u"'), [
+    'i BAD CANCELUPDATE: no live search "u"',
   ]);
 });

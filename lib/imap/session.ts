@@ -17,6 +17,7 @@ import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
+import { liveSearchUpdates } from "./commands/search.ts";
 import { type Command, CommandError, type CommandResult } from "./commands/types.ts";
 import type { ImapValue } from "./values.ts";
 
@@ -154,10 +155,17 @@ export class Session {
       // gently but BYE; we keep the session and let commands fail with NO.
       return;
     }
-    for (const line of selected.updates(options)) {
+    const before = selected.liveSearches.size ? [...selected.uids] : [];
+    const lines = selected.updates(options);
+    const live = selected.liveSearches.size
+      ? await liveSearchUpdates(this, before)
+      : { remove: [], add: [] };
+    for (const line of live.remove) this.sendText(line);
+    for (const line of lines) {
       if (typeof line === "string") this.sendText(line);
       else this.send(line);
     }
+    for (const line of live.add) this.sendText(line);
     await selected.saving;
   }
 

@@ -14,7 +14,7 @@ import { FETCH } from "./fetch.ts";
 import { IDLE } from "./idle.ts";
 import { LIST, LSUB } from "./list.ts";
 import { CREATE, DELETE, NAMESPACE, RENAME, STATUS, SUBSCRIBE, UNSUBSCRIBE } from "./mailboxes.ts";
-import { SEARCH } from "./search.ts";
+import { CANCELUPDATE, SEARCH } from "./search.ts";
 import { SORT } from "./sort.ts";
 import { THREAD } from "./thread.ts";
 import { CHECK, CLOSE, EXAMINE, SELECT, UNSELECT } from "./select.ts";
@@ -49,6 +49,7 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   UNSELECT,
   EXPUNGE,
   SEARCH,
+  CANCELUPDATE,
   SORT,
   THREAD,
   FETCH,
