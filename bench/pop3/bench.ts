@@ -227,7 +227,26 @@ if (Deno.args.includes("--record")) {
     path,
     doc.slice(0, at + begin.length) + "\n\n" + table + "\n\n" + doc.slice(stop),
   );
-  console.error("Recorded in bench/README-pop3.md");
+  const readme = new URL("../../README.md", import.meta.url);
+  const summaryBegin =
+    `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`;
+  const summaryEnd = `<!-- END pop3 summary sessions=${SESSIONS} -->`;
+  const text = await Deno.readTextFile(readme);
+  const from = text.indexOf(summaryBegin);
+  const to = text.indexOf(summaryEnd);
+  if (from < 0 || to < from) throw new Error(`Cannot record: README.md lacks ${summaryBegin}`);
+  const summary = `- ${SESSIONS} session${SESSIONS > 1 ? "s" : ""}, ${fmt(COUNT)} messages (${
+    startedAt.toISOString().slice(0, 10)
+  }): ours / Dovecot ${ratio("poplib")} with poplib, ${
+    ratio("our client")
+  } with our client; our server ${fmt(median(oursCpu))} µs of CPU per message, peak ${
+    (oursPeakKiB / 1024).toFixed(0)
+  } MiB (Dovecot's pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB).`;
+  await Deno.writeTextFile(
+    readme,
+    text.slice(0, from + summaryBegin.length) + "\n\n" + summary + "\n\n" + text.slice(to),
+  );
+  console.error("Recorded in bench/README-pop3.md and README.md");
 }
 await dovecot.stop();
 await Deno.remove(root, { recursive: true });

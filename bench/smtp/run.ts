@@ -418,6 +418,19 @@ for (const contender of contenders) {
     } |`,
   );
 }
+const rateOf = (name: string) => {
+  const row = [...rows].find(([key]) => key.startsWith(name))?.[1];
+  return row?.rates.length ? median(row.rates) : NaN;
+};
+const vs = (name: string) => (oursMedian / rateOf(name)).toFixed(2);
+lines.push(
+  "",
+  `Ours / smtp-server: ${vs("nodemailer")}; ours / Postfix: ${vs("Postfix")}; ` +
+    `ours / the store's bound (Maildir only, no SMTP): ${vs("ours, Maildir only")}; ` +
+    `smtp-server / that bound: ${
+      (rateOf("nodemailer") / rateOf("ours, Maildir only")).toFixed(2)
+    }.`,
+);
 const table = lines.join("\n");
 console.log(table);
 if (Deno.args.includes("--record")) {
@@ -427,7 +440,17 @@ if (Deno.args.includes("--record")) {
     `<!-- END results sessions=${SESSIONS} -->`,
     table,
   );
-  console.error(`Recorded in bench/README-smtp.md`);
+  await recordBetween(
+    new URL("../../README.md", import.meta.url),
+    `<!-- BEGIN smtp summary sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`,
+    `<!-- END smtp summary sessions=${SESSIONS} -->`,
+    `- ${SESSIONS} sessions, medians of ${ROUNDS} rounds (${
+      startedAt.toISOString().slice(0, 10)
+    }): ours ${fmt(oursMedian)} msg/s, smtp-server ${fmt(rateOf("nodemailer"))}, Postfix ${
+      fmt(rateOf("Postfix"))
+    }, the store's bound without SMTP ${fmt(rateOf("ours, Maildir only"))}.`,
+  );
+  console.error(`Recorded in bench/README-smtp.md and README.md`);
 }
 
 /** Replace what stands between two marker lines of a file. */

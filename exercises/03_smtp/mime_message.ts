@@ -10,7 +10,8 @@
  * Write:
  *
  * - `encodeSubject(subject)`: the value that follows `Subject: `. Printable ASCII that
- *   fits on the line may stay as it is; anything else becomes encoded words. Read
+ *   fits on one line and does not look like an encoded word stays as it is; anything
+ *   else becomes encoded words. Read
  *   RFC 2047 sections 2, 5 and 6.2: how long may an encoded word be, and a line holding
  *   one (count the "Subject: " in front)? May one character be split between two words?
  *   What happens to the white space between two encoded words when they are decoded?

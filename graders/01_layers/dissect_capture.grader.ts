@@ -128,6 +128,7 @@ export function generatedSegment(random: Random): {
 
 export default defineExercise<Impl>({
   title: "Dissect a whole capture file",
+  challenge: true,
   hints: [
     "The first 4 bytes are the magic number a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), written in the file's byte order: read it both ways. The link type is the last 4 bytes of the global header. Each record: 16 bytes (seconds, fraction, captured length, original length), then the captured bytes.",
     "Key a connection by the two address:port pairs sorted, so both directions find it. Keep each side's base in a map; relative = (n - base + 2**32) % 2**32.",

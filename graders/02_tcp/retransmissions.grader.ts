@@ -99,6 +99,7 @@ export function compare(impl: Impl, file: Uint8Array, kind?: Finding["kind"]): v
 
 export default defineExercise<Impl>({
   title: "Find retransmissions and duplicate ACKs",
+  challenge: true,
   hints: [
     "Keep, per connection and side: the end of the sequence space sent so far, the segments sent (start, end, packet), the greatest ACK sent and the packet that first sent it, and the last window advertised.",
     "A segment that uses sequence space (data, SYN or FIN) and ends at or before what its side already sent is a retransmission: find the earlier segment whose range holds its first number.",

@@ -64,9 +64,26 @@ export class MultilineEncoder {
 
   /** The wire bytes for the next chunk of the stored message. */
   push(chunk: Uint8Array): Uint8Array {
+    const out = new Uint8Array(MultilineEncoder.maxOutput(chunk.length));
+    return out.subarray(0, this.pushInto(chunk, out, 0));
+  }
+
+  /** The most bytes {@linkcode MultilineEncoder.pushInto} can write for a chunk of `length`. */
+  static maxOutput(length: number): number {
     // Worst case every byte is an LF (sent as CRLF), plus a held CR and a stuffed dot.
-    const out = new Uint8Array(chunk.length * 2 + 2);
-    let o = 0;
+    return length * 2 + 2;
+  }
+
+  /**
+   * {@linkcode MultilineEncoder.push}, writing into `out` from `offset` instead of a new
+   * array (a server reuses one buffer for every reply); `out` must have room for
+   * {@linkcode MultilineEncoder.maxOutput} bytes. Returns the offset after the bytes written.
+   */
+  pushInto(chunk: Uint8Array, out: Uint8Array, offset: number): number {
+    if (out.length - offset < MultilineEncoder.maxOutput(chunk.length)) {
+      throw new RangeError("Cannot encode: the output buffer is too small for this chunk");
+    }
+    let o = offset;
     let i = 0;
     while (i < chunk.length && !this.#done) {
       if (this.#atLineStart) {
@@ -105,7 +122,7 @@ export class MultilineEncoder {
       this.#atLineStart = true;
       i = lf + 1;
     }
-    return out.subarray(0, o);
+    return o;
   }
 
   /** The last bytes: a CRLF for a last line without one, then the terminator "." CRLF. */

@@ -14,6 +14,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import {
   encodeLines,
   IdleTimeoutError,
+  isPeerGone,
   LineReader,
   LineTooLongError,
   type LoopbackServer,
@@ -147,7 +148,7 @@ async function serveSession(
   hostname: string,
   stopping: AbortSignal,
 ): Promise<void> {
-  const readBuffer = new Uint8Array(MESSAGE_CHUNK_BYTES);
+  let buffers: ReplyBuffers | undefined; // made at the first RETR or TOP
   const reader = new LineReader(conn, {
     maxLineLength: LIMITS.commandLine,
     idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
@@ -225,13 +226,17 @@ async function serveSession(
       }
       state = result.state;
       for (const reply of result.replies) {
-        await sendReply(conn, reply, mailbox, state, readBuffer);
+        await sendReply(conn, reply, mailbox, state, () => buffers ??= replyBuffers());
       }
       if (result.close) {
         end.reason = "quit";
         return;
       }
     }
+  } catch (error) {
+    // The client reset or left while we wrote: a dropped session, not a server failure.
+    if (!isPeerGone(error)) throw error;
+    end.reason = "dropped";
   } finally {
     if (locked !== undefined) locks.delete(locked);
     end.user = state.mailbox;
@@ -280,14 +285,14 @@ const SYNC_READ_BYTES = 256 * 1024;
  * message (RETR, TOP) is streamed from its file in chunks, byte-stuffed chunk by chunk
  * ({@linkcode MultilineEncoder}), and written in pieces of about a chunk, so a small
  * message leaves in one write, status line included, and a large one never sits whole
- * in memory. `buffer` is the session's read buffer, reused from reply to reply.
+ * in memory. `buffers` gives the session's, made once and reused from reply to reply.
  */
 async function sendReply(
   conn: Deno.Conn,
   reply: Reply,
   mailbox: Pop3Mailbox | undefined,
   state: SessionState,
-  buffer: Uint8Array,
+  buffers: () => ReplyBuffers,
 ): Promise<void> {
   const status = { ok: reply.ok, code: reply.code, text: reply.text };
   if (reply.lines) {
@@ -312,30 +317,53 @@ async function sendReply(
   try {
     const encoder = new MultilineEncoder(reply.message.bodyLines);
     const readSync = reply.message.size <= SYNC_READ_BYTES ? file.readSync?.bind(file) : undefined;
-    // Bytes are gathered up to a chunk's worth before a write: a small message leaves in
-    // one write with its status line (two small writes in a row meet Nagle's algorithm and
-    // the client's delayed ACK, a 40 ms stall per message).
-    let ready = statusBytes(status);
+    // The reply is gathered in the session's output buffer and written when it is full or
+    // the message ends: a small message leaves in one write with its status line (two small
+    // writes in a row meet Nagle's algorithm and the client's delayed ACK, a 40 ms stall per
+    // message), and no reply allocates a buffer of its own.
+    const { input, output } = buffers();
+    const head = statusBytes(status);
+    output.set(head);
+    let o = head.length;
     let read = 0;
     while (!encoder.done) {
-      const n = readSync ? readSync(buffer) : await file.read(buffer);
+      const n = readSync ? readSync(input) : await file.read(input);
       if (n === null) break;
       read += n;
-      const wire = encoder.push(buffer.subarray(0, n));
-      if (ready.length >= MESSAGE_CHUNK_BYTES) {
-        await writeAll(conn, ready);
-        ready = wire;
-      } else {
-        ready = concat(ready, wire);
+      if (output.length - o < MultilineEncoder.maxOutput(n)) {
+        await writeAll(conn, output.subarray(0, o));
+        o = 0;
       }
+      o = encoder.pushInto(input.subarray(0, n), output, o);
       // Maildir files never change once delivered: at the listed size the file is done,
       // without one more read to see its end.
       if (read === reply.message.size) break;
     }
-    await writeAll(conn, concat(ready, encoder.end()));
+    const end = encoder.end();
+    if (output.length - o < end.length) {
+      await writeAll(conn, output.subarray(0, o));
+      o = 0;
+    }
+    output.set(end, o);
+    await writeAll(conn, output.subarray(0, o + end.length));
   } finally {
     file.close();
   }
+}
+
+/** A session's buffers for RETR and TOP: file bytes in, wire bytes out. */
+interface ReplyBuffers {
+  input: Uint8Array;
+  output: Uint8Array;
+}
+
+function replyBuffers(): ReplyBuffers {
+  const input = new Uint8Array(MESSAGE_CHUNK_BYTES);
+  // Room for a status line and two chunks' worst case, so the first chunk always fits.
+  const output = new Uint8Array(
+    LIMITS.responseLine + 2 + 2 * MultilineEncoder.maxOutput(MESSAGE_CHUNK_BYTES),
+  );
+  return { input, output };
 }
 
 /** A message already in memory, as a file of one chunk (stores without `open`). */
@@ -351,14 +379,6 @@ function wholeFile(bytes: Uint8Array): MessageFile {
     },
     close() {},
   };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Wait `ms`, or less if the server is closing. */

@@ -260,3 +260,16 @@ Deno.test("servePop3() streams RETR and TOP from a Maildir file, byte-stuffed ac
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("servePop3() reports nothing when a client resets the connection mid-session", async () => {
+  const errors: unknown[] = [];
+  await using server = serve(aliceStore(), { onError: (e) => errors.push(e) });
+  const ended = server.nextSessionEnd();
+  {
+    using conn = await connectLoopback(server.port);
+    // Commands and their replies cross: the client leaves before reading any of them.
+    await writeAll(conn, encoder.encode("USER alice\r\nPASS secret\r\n" + "RETR 1\r\n".repeat(10)));
+  }
+  assert.equal((await ended).reason, "dropped");
+  assert.deepEqual(errors, []);
+});
