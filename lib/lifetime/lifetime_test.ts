@@ -76,8 +76,9 @@ async function startKernelLike(root: string) {
     if (done) throw new Error("the child ended before it made its folder");
     text += value;
   }
-  reader.releaseLock();
-  return { child, folder: text.trim(), kernel: `${root}/kernel-${child.pid}` };
+  // The rest of its output is not needed; cancelling the reader releases the pipe.
+  const done = () => reader.cancel();
+  return { child, done, folder: text.trim(), kernel: `${root}/kernel-${child.pid}` };
 }
 
 Deno.test("a kernel's folder is swept once its process has ended, however it ended", async () => {
@@ -109,9 +110,7 @@ Deno.test("a kernel's folder is swept once its process has ended, however it end
 
     await running.child.stdin.close();
     await running.child.status;
-    await running.child.stdout.cancel();
-    await killed.child.stdout.cancel();
-    await exited.child.stdout.cancel();
+    await Promise.all([running.done(), killed.done(), exited.done()]);
     assert.deepEqual(sweepEndedKernels(root), [running.kernel]);
     assert.deepEqual([...Deno.readDirSync(root)], []);
   } finally {
