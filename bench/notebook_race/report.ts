@@ -122,6 +122,19 @@ export function summary(results: Results) {
   };
 }
 
+/** Median ms per probe cell through nbclient, per load, with each kernel. */
+function costs(results: Results) {
+  return Object.entries(results.loads).map(([load, m]) => {
+    const probe = (k: "course_kernel" | "deno_kernel") =>
+      m!.nbclient[k].find((r) => r.notebook.startsWith("probe"))?.median_cell_ms ?? NaN;
+    return {
+      load: LOAD_NAMES[load as "quiet"],
+      course: probe("course_kernel"),
+      deno: probe("deno_kernel"),
+    };
+  });
+}
+
 /** The doc's results section. */
 export function resultsSection(results: Results): string {
   const s = summary(results);
@@ -142,7 +155,13 @@ export function resultsSection(results: Results): string {
 
 **Deno's own kernel**, same harness: ${s.deno.lab.runs} Run All runs (${s.deno.lab.cells} cell executions): ${s.deno.lab.empty} empty cells, ${s.deno.lab.moved} moved outputs, ${s.deno.lab.outOfWindow} outputs outside their cell's run; ${s.deno.lab.runsWithProblems} of ${s.deno.lab.runs} runs had at least one. Plain nbclient: ${s.deno.nbclient.runs} runs, ${s.deno.nbclient.cells} cells, ${s.deno.nbclient.lost} outputs lost.
 
-**Cost of the wrapper:** median time per probe cell through nbclient (request to idle, quiet): ${s.courseCellMs} ms with the course's kernel, ${s.denoCellMs} ms with Deno's own, a difference of ${s.costMs} ms per cell (what it pays for: the barrier's round trip, a hop through the wrapper each way, and waiting for the outputs Deno's kernel does not wait for).
+**Cost of the wrapper:** median time per probe cell through nbclient, request to idle: ${
+    costs(results).map((c) =>
+      `${c.load}, ${c.course} ms with the course's kernel and ${c.deno} ms with Deno's own (${
+        c.course - c.deno > 0 ? "+" : ""
+      }${Math.round((c.course - c.deno) * 10) / 10} ms)`
+    ).join("; ")
+  }. What the wrapper adds per cell is a barrier round trip to Deno, a hop through it each way, and the wait for outputs that Deno's kernel does not wait for; the spread between runs on this shared machine is of the same size.
 
 ### JupyterLab, Restart and Run All
 
@@ -160,7 +179,9 @@ export function readmeSentence(results: Results): string {
     results.date.slice(0, 10)
   }, ${
     Object.keys(results.loads).map((l) => LOAD_NAMES[l as "quiet"]).join(" and ")
-  }): through the course's kernel, ${s.course.lab.runs} Restart and Run All runs in JupyterLab (${s.course.lab.cells} cell executions, every chapter and a 60-cell probe) showed ${s.course.lab.empty} empty cells and ${s.course.lab.moved} moved outputs, and plain nbclient lost ${s.course.nbclient.lost} outputs in ${s.course.nbclient.cells} cells; with Deno's own kernel the same check found ${s.deno.lab.empty} empty cells and ${s.deno.lab.moved} moved outputs in ${s.deno.lab.runs} runs, and nbclient lost ${s.deno.nbclient.lost} outputs in ${s.deno.nbclient.cells} cells. Median time per cell through nbclient: ${s.courseCellMs} ms with the wrapper, ${s.denoCellMs} ms without.`;
+  }): through the course's kernel, ${s.course.lab.runs} Restart and Run All runs in JupyterLab (${s.course.lab.cells} cell executions, every chapter and a 60-cell probe) showed ${s.course.lab.empty} empty cells and ${s.course.lab.moved} moved outputs, and plain nbclient lost ${s.course.nbclient.lost} outputs in ${s.course.nbclient.cells} cells; with Deno's own kernel the same check found ${s.deno.lab.empty} empty cells and ${s.deno.lab.moved} moved outputs in ${s.deno.lab.runs} runs, and nbclient lost ${s.deno.nbclient.lost} outputs in ${s.deno.nbclient.cells} cells. Median time per probe cell through nbclient, with and without the wrapper: ${
+    costs(results).map((c) => `${c.course} and ${c.deno} ms (${c.load})`).join(", ")
+  }.`;
 }
 
 function replaceBetween(text: string, name: string, body: string): string {
