@@ -231,3 +231,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "keywords set through our server are read back by Dovecot, and Dovecot's by ours",
+  ...requireTool("dovecot"),
+  fn: async () => {
+    await using f = await fixture(2);
+    {
+      await using ours = await ImapClient.connect(f.server.port);
+      await ours.login("alice", "s3cret");
+      await ours.select("INBOX");
+      await ours.store("1", "+FLAGS", ["$Forwarded", "$Label1", "\\Seen"]);
+      await ours.logout();
+    }
+    await using dovecot = await startDovecot({
+      protocol: "imap",
+      mailRoot: f.root,
+      users: USERS,
+      binary: tool("dovecot"),
+    });
+    {
+      await using client = await ImapClient.connect(dovecot.port);
+      await client.login("alice", "s3cret");
+      await client.select("INBOX");
+      const [first, second] = await client.fetch("1:2", "FLAGS");
+      deepStrictEqual(
+        first.flags?.filter((flag) => flag !== "\\Recent").sort(),
+        ["$Forwarded", "$Label1", "\\Seen"],
+      );
+      // Dovecot adds a keyword of its own choosing; ours must see it under the same name.
+      await client.store("2", "+FLAGS", ["$Junk"]);
+      ok(!second.flags?.includes("$Junk"));
+      await client.logout();
+    }
+    await using ours = await ImapClient.connect(f.server.port);
+    await ours.login("alice", "s3cret");
+    await ours.select("INBOX");
+    const [, second] = await ours.fetch("1:2", "FLAGS");
+    deepStrictEqual(second.flags?.filter((flag) => flag !== "\\Recent"), ["$Junk"]);
+    await ours.logout();
+  },
+});

@@ -14,6 +14,8 @@
 import { parseArgs } from "node:util";
 import {
   COURSE_ROOT,
+  courseItems,
+  courseOverview,
   type ExerciseEntry,
   type ExerciseResult,
   findExercises,
@@ -184,22 +186,8 @@ async function solution(name: string | undefined): Promise<void> {
   console.log(Deno.readTextFileSync(entry.solutionPath));
 }
 
-function progress(): void {
-  const saved = readProgress();
-  const entries = findExercises();
-  let best = 0, max = 0;
-  for (const e of entries) {
-    const p = saved[e.id];
-    const mark = !p ? "·" : p.best === p.maxScore ? "✓" : "…";
-    console.log(`${mark} ${e.id.padEnd(36)} ${p ? `${p.best}/${p.maxScore}` : "not graded yet"}`);
-    best += p?.best ?? 0;
-    max += p?.maxScore ?? 0;
-  }
-  const passed =
-    entries.filter((e) => saved[e.id] && saved[e.id].best === saved[e.id].maxScore).length;
-  console.log(
-    `\n${passed} of ${entries.length} exercises passed; ${best}/${max} points in graded exercises`,
-  );
+async function progress(): Promise<void> {
+  console.log(String(courseOverview(await courseItems(), readProgress())));
 }
 
 if (flags.help) {
@@ -217,7 +205,7 @@ if (flags.help) {
       await solution(argument);
       break;
     case "progress":
-      progress();
+      await progress();
       break;
     default:
       if (flags.watch) await watch(command);

@@ -1,25 +1,40 @@
 /**
- * Download a whole mailbox through POP3: our server and Dovecot's, side by side in the
+ * Download whole mailboxes through POP3: our server and Dovecot's, side by side in the
  * same run, on the same Maildir.
  *
- *   deno run -A bench/pop3/bench.ts [messages=5000] [bytes=4096] [rounds=3]
+ *   deno run -A bench/pop3/bench.ts [--messages 5000] [--size 4096] [--rounds 3] [--sessions 1] [--record]
  *
- * Each round, for each server: our client logs in, RETRs every message and QUITs
- * (nothing deleted); then Python's poplib does the same, as a client that is not ours.
- * A first untimed round warms both servers (Dovecot builds its index then). Reported:
- * median wall time, messages per second, MB/s, and peak memory: for our server the
- * resident set of this process (server and client together, so an upper bound), for
- * Dovecot the peak resident set (VmHWM) of its pop3 process.
+ * `sessions` users each own `messages / sessions` messages; each round, for each server
+ * (interleaved: ours, Dovecot, ours...), every user downloads their whole mailbox at
+ * once: log in, RETR every message, QUIT without deleting. Twice per server and round:
+ * with our `Pop3Client` (in this process) and with Python's `poplib` (one process per
+ * session, a client that is not ours). A first round is an untimed warm-up (Dovecot
+ * builds its index there).
+ *
+ * Reported: median wall time, messages per second with the spread over the rounds, the
+ * CPU our server process used per message, and peak memory: our server runs in a process
+ * of its own (bench/pop3/serve_ours.ts), Dovecot's pop3 processes are sampled while they
+ * run. `--record` writes the table into bench/README-pop3.md, between the markers for
+ * that number of sessions.
  *
  * @module
  */
 
 import { MailStore } from "../../lib/maildir/mod.ts";
-import { Pop3Client, servePop3 } from "../../lib/pop3/mod.ts";
+import { Pop3Client } from "../../lib/pop3/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 
-const [count = 5000, size = 4096, rounds = 3] = Deno.args.map(Number);
-const users = new Map([["bench", "pw"]]);
+const arg = (name: string, fallback: number) => {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
+};
+const COUNT = arg("messages", 5000);
+const SIZE = arg("size", 4096);
+const ROUNDS = arg("rounds", 3);
+const SESSIONS = arg("sessions", 1);
+const HERE = new URL("./", import.meta.url).pathname;
+
+const users = new Map(Array.from({ length: SESSIONS }, (_, i) => [`bench${i}`, "pw"]));
 const root = await Deno.makeTempDir({ prefix: "pop3-bench-" });
 const store = new MailStore(root);
 
@@ -27,107 +42,211 @@ function message(i: number): Uint8Array {
   const header = `From: a@example.org\r\nTo: bench@localhost\r\nSubject: message ${i}\r\n\r\n`;
   const line = "The quick brown fox jumps over the lazy dog. 0123456789 abcdefghij\r\n";
   let body = "";
-  while (header.length + body.length + line.length <= size) body += line;
+  while (header.length + body.length + line.length <= SIZE) body += line;
   return new TextEncoder().encode(header + body + ".dot-stuffed line\r\n");
 }
 
-const box = await store.mailbox("bench");
 const t = performance.now();
-for (let i = 0; i < count; i++) await box.deliver(message(i));
-console.error(`delivered ${count} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+for (const user of users.keys()) {
+  const box = await store.mailbox(user);
+  await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+    for (let i = w; i < COUNT / SESSIONS; i += 8) await box.deliver(message(i));
+  }));
+}
+console.error(`delivered ${COUNT} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-async function withOurClient(port: number): Promise<{ ms: number; bytes: number }> {
-  const started = performance.now();
-  await using client = await Pop3Client.connect(port, { timeoutMs: 30_000 });
-  await client.login("bench", "pw");
+/** One user's whole mailbox with our client: octets received. */
+async function withOurClient(port: number, user: string): Promise<number> {
+  await using client = await Pop3Client.connect(port, { timeoutMs: 60_000 });
+  await client.login(user, "pw");
   const { count: n } = await client.stat();
   let bytes = 0;
   for (let i = 1; i <= n; i++) bytes += (await client.retr(i)).length;
   await client.quit();
-  return { ms: performance.now() - started, bytes };
+  return bytes;
 }
 
 const POPLIB = `
-import poplib, sys, time
-start = time.perf_counter()
-p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=30)
-p.user("bench"); p.pass_("pw")
+import poplib, sys
+p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=60)
+p.user(sys.argv[2]); p.pass_("pw")
 n = p.stat()[0]
 total = 0
 for i in range(1, n + 1):
     total += sum(len(l) + 2 for l in p.retr(i)[1])
 p.quit()
-print((time.perf_counter() - start) * 1000, total)
+print(total)
 `;
 
-async function withPoplib(port: number): Promise<{ ms: number; bytes: number }> {
-  const out = await new Deno.Command("python3", { args: ["-c", POPLIB, String(port)] }).output();
+async function withPoplib(port: number, user: string): Promise<number> {
+  const out = await new Deno.Command("python3", { args: ["-c", POPLIB, String(port), user] })
+    .output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  const [ms, bytes] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
-  return { ms, bytes };
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
+/** Every user's download at once; milliseconds from the first connect to the last QUIT. */
+async function downloadAll(
+  port: number,
+  client: (port: number, user: string) => Promise<number>,
+): Promise<{ ms: number; bytes: number }> {
+  const started = performance.now();
+  const bytes = await Promise.all([...users.keys()].map((user) => client(port, user)));
+  return { ms: performance.now() - started, bytes: bytes.reduce((a, b) => a + b, 0) };
+}
+
+async function procText(pid: number | string, file: string): Promise<string> {
+  return await Deno.readTextFile(`/proc/${pid}/${file}`).catch(() => "");
+}
+
+/** CPU seconds (user + system) of a process so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await procText(pid, "stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function peakKiB(pid: number | string): Promise<number> {
+  return Number(/VmHWM:\s+(\d+)/.exec(await procText(pid, "status"))?.[1] ?? 0);
 }
 
 /** Peak resident set of Dovecot's pop3 processes (KiB), read while they run. */
-function dovecotPop3Peak(): number {
+async function dovecotPop3Peak(): Promise<number> {
   let peak = 0;
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      if (Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim() !== "pop3") continue;
-      const hwm = /VmHWM:\s+(\d+)/.exec(Deno.readTextFileSync(`/proc/${entry.name}/status`));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]));
-    } catch {
-      // the process ended meanwhile
-    }
+    if ((await procText(entry.name, "comm")).trim() !== "pop3") continue;
+    peak = Math.max(peak, await peakKiB(entry.name));
   }
   return peak;
 }
 
+// Our server, in its own process.
+const child = new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", `${HERE}serve_ours.ts`, root, ...[...users.keys()].map((u) => `${u}:pw`)],
+  stdout: "piped",
+  stderr: "inherit",
+}).spawn();
+const childOut = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+let printed = "";
+while (!/PORT \d+/.test(printed)) {
+  const { value, done } = await childOut.read();
+  if (done) throw new Error("serve_ours.ts exited before listening");
+  printed += value;
+}
+const oursPort = Number(/PORT (\d+)/.exec(printed)![1]);
+await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: root, users });
+
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const results: Record<string, number[]> = {};
-const record = (key: string, ms: number) => (results[key] ??= []).push(ms);
-
-await using ours = servePop3({ store, users, authFailureDelayMs: 0 });
-await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: root, users });
-let ourPeakRss = 0;
-let dovecotPeakKb = 0;
-const sampler = setInterval(() => {
-  ourPeakRss = Math.max(ourPeakRss, Deno.memoryUsage().rss);
-  dovecotPeakKb = Math.max(dovecotPeakKb, dovecotPop3Peak());
+const rates: Record<string, number[]> = {};
+const times: Record<string, number[]> = {};
+const oursCpu: number[] = [];
+let dovecotPeakKiB = 0;
+let oursPeakKiB = 0;
+const sampler = setInterval(async () => {
+  dovecotPeakKiB = Math.max(dovecotPeakKiB, await dovecotPop3Peak());
 }, 50);
 let bytes = 0;
+const startedAt = new Date();
+const loadAtStart = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 try {
-  for (let round = 0; round <= rounds; round++) {
-    for (const [name, port] of [["ours", ours.port], ["dovecot", dovecot.port]] as const) {
-      const a = await withOurClient(port);
-      const b = await withPoplib(port);
-      bytes = a.bytes;
-      if (round === 0) continue; // warm-up
-      record(`${name} / our client`, a.ms);
-      record(`${name} / poplib`, b.ms);
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [name, port] of [["ours", oursPort], ["Dovecot", dovecot.port]] as const) {
+      for (
+        const [clientName, client] of [["our client", withOurClient], [
+          "poplib",
+          withPoplib,
+        ]] as const
+      ) {
+        const cpuBefore = await cpuSeconds(child.pid);
+        const run = await downloadAll(port, client);
+        const cpuAfter = await cpuSeconds(child.pid);
+        bytes = run.bytes;
+        if (round === 0) continue; // warm-up
+        const key = `${name} / ${clientName}`;
+        (rates[key] ??= []).push(COUNT / run.ms * 1000);
+        (times[key] ??= []).push(run.ms);
+        if (name === "ours") oursCpu.push((cpuAfter - cpuBefore) / COUNT * 1e6);
+        console.error(`round ${round}: ${key}: ${(COUNT / run.ms * 1000).toFixed(0)} msg/s`);
+      }
     }
   }
 } finally {
   clearInterval(sampler);
+  oursPeakKiB = await peakKiB(child.pid);
+  child.kill("SIGTERM");
+  await child.status;
+  await childOut.cancel();
 }
 
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const mb = bytes / 1e6;
-console.log(
-  `POP3 download of ${count} messages, ${size} B each (${
+const cpuModel = /model name\s*:\s*(.*)/.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1];
+const loadAtEnd = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+const lines = [
+  `**${SESSIONS} session${SESSIONS > 1 ? "s" : ""}**: ${fmt(COUNT)} messages of about ${SIZE} B (${
     mb.toFixed(1)
-  } MB), median of ${rounds} rounds`,
-);
-console.log("| server / client | seconds | messages/s | MB/s |");
-console.log("| --- | ---: | ---: | ---: |");
-for (const [key, values] of Object.entries(results)) {
-  const s = median(values) / 1000;
-  console.log(`| ${key} | ${s.toFixed(2)} | ${Math.round(count / s)} | ${(mb / s).toFixed(1)} |`);
+  } MB on the wire), ${ROUNDS} rounds after a warm-up, ${
+    startedAt.toISOString().slice(0, 16).replace("T", " ")
+  } UTC; ${navigator.hardwareConcurrency} cores (${cpuModel}), Deno ${Deno.version.deno}; ` +
+  `load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the machine is shared).`,
+  "",
+  "| server / client | seconds (median) | messages/s (median) | spread (min to max) | MB/s |",
+  "| --- | --: | --: | --: | --: |",
+];
+for (const key of Object.keys(rates)) {
+  const s = median(times[key]) / 1000;
+  lines.push(
+    `| ${key} | ${s.toFixed(2)} | ${fmt(median(rates[key]))} | ${fmt(Math.min(...rates[key]))} to ${
+      fmt(Math.max(...rates[key]))
+    } | ${(mb / s).toFixed(1)} |`,
+  );
 }
-console.log(
-  `peak RSS, our server + our client in one Deno process: ${(ourPeakRss / 2 ** 20).toFixed(0)} MiB`,
+const ratio = (client: string) =>
+  (median(rates[`ours / ${client}`]) / median(rates[`Dovecot / ${client}`])).toFixed(2);
+lines.push(
+  "",
+  `Ours / Dovecot: ${ratio("poplib")} with poplib, ${ratio("our client")} with our client. ` +
+    `Our server's CPU: ${fmt(median(oursCpu))} µs per message (median over rounds and clients). ` +
+    `Peak resident memory: our server process ${(oursPeakKiB / 1024).toFixed(0)} MiB, ` +
+    `Dovecot's largest pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB.`,
 );
-console.log(`peak RSS (VmHWM) of Dovecot's pop3 process: ${(dovecotPeakKb / 1024).toFixed(0)} MiB`);
+const table = lines.join("\n");
+console.log(table);
+if (Deno.args.includes("--record")) {
+  const path = new URL("../README-pop3.md", import.meta.url);
+  const begin =
+    `<!-- BEGIN results sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`;
+  const end = `<!-- END results sessions=${SESSIONS} -->`;
+  const doc = await Deno.readTextFile(path);
+  const at = doc.indexOf(begin);
+  const stop = doc.indexOf(end);
+  if (at < 0 || stop < at) throw new Error(`Cannot record: README-pop3.md lacks ${begin}`);
+  await Deno.writeTextFile(
+    path,
+    doc.slice(0, at + begin.length) + "\n\n" + table + "\n\n" + doc.slice(stop),
+  );
+  const readme = new URL("../../README.md", import.meta.url);
+  const summaryBegin =
+    `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`;
+  const summaryEnd = `<!-- END pop3 summary sessions=${SESSIONS} -->`;
+  const text = await Deno.readTextFile(readme);
+  const from = text.indexOf(summaryBegin);
+  const to = text.indexOf(summaryEnd);
+  if (from < 0 || to < from) throw new Error(`Cannot record: README.md lacks ${summaryBegin}`);
+  const summary = `- ${SESSIONS} session${SESSIONS > 1 ? "s" : ""}, ${fmt(COUNT)} messages (${
+    startedAt.toISOString().slice(0, 10)
+  }): ours / Dovecot ${ratio("poplib")} with poplib, ${
+    ratio("our client")
+  } with our client; our server ${fmt(median(oursCpu))} µs of CPU per message, peak ${
+    (oursPeakKiB / 1024).toFixed(0)
+  } MiB (Dovecot's pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB).`;
+  await Deno.writeTextFile(
+    readme,
+    text.slice(0, from + summaryBegin.length) + "\n\n" + summary + "\n\n" + text.slice(to),
+  );
+  console.error("Recorded in bench/README-pop3.md and README.md");
+}
 await dovecot.stop();
-await ours.close();
 await Deno.remove(root, { recursive: true });

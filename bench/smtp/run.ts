@@ -3,7 +3,10 @@
  * smtp-source load, side by side in one run. Every server has the message on disk before
  * it answers 250.
  *
- *   deno run -A bench/smtp/run.ts [--messages 4000] [--sessions 8] [--size 4096] [--rounds 3]
+ *   deno run -A bench/smtp/run.ts [--messages 4000] [--sessions 8] [--size 4096] [--rounds 3] [--record]
+ *
+ * `--record` writes the table into bench/README-smtp.md (between the markers for that
+ * number of sessions), so the figures there always come from a run.
  *
  * Contenders, each in a process of its own, started afresh on an empty folder for every
  * round, rounds interleaved so that a slow moment of the disk hits everyone alike:
@@ -14,7 +17,9 @@
  * 3. Postfix (lib/postfix, a private instance): 250 once the queue file is fsynced; its
  *    virtual(8) agent then delivers to Maildir, and the time until the queue is empty is
  *    reported too;
- * 4. without disk: ours with a store that discards, and Postfix's smtp-sink, the ceilings
+ * 4. ours, Maildir only: the same deliveries without SMTP (bench/smtp/deliver_only.ts),
+ *    the bound our store's syncs set on this disk;
+ * 5. without disk: ours with a store that discards, and Postfix's smtp-sink, the ceilings
  *    of the protocol code and of the load generator.
  *
  * See bench/README-smtp.md for results.
@@ -72,6 +77,13 @@ async function peakMiB(pid: number): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** CPU time (user + system) a process has used so far, in seconds. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** The short name of a process (`/proc/<pid>/comm`). */
 async function commandName(pid: number): Promise<string> {
   return (await Deno.readTextFile(`/proc/${pid}/comm`).catch(() => "")).trim();
@@ -96,6 +108,8 @@ interface Running {
   stored(): number;
   /** Peak memory in MiB. */
   memory(): Promise<number>;
+  /** CPU seconds used so far by the server, when it is one process we can read. */
+  cpu?(): Promise<number>;
   /** For a queueing MTA: resolves when every message has been delivered. */
   drained?(): Promise<void>;
   stop(): Promise<void>;
@@ -106,6 +120,8 @@ interface Contender {
   /** Stores to disk before 250 (false: a ceiling, not a contender). */
   durable: boolean;
   start(dir: string): Promise<Running>;
+  /** A contender that makes its own load instead of smtp-source's: milliseconds taken. */
+  load?(dir: string): Promise<number>;
 }
 
 /** Start `command` and read "PORT <n>" from its stdout: it prints that once listening. */
@@ -123,6 +139,7 @@ async function spawnWithPort(command: string, args: string[]) {
   return {
     port,
     memory: () => peakMiB(child.pid),
+    cpu: () => cpuSeconds(child.pid),
     stop: async () => {
       child.kill("SIGTERM");
       await child.status;
@@ -202,7 +219,35 @@ const ours = (discard: boolean): Contender => ({
   },
 });
 
-const contenders: Contender[] = [ours(false)];
+/**
+ * The same Maildir deliveries without SMTP: SESSIONS workers in one process, each
+ * delivering its share one message after another, as SESSIONS sessions would. What the
+ * disk allows our store; no server can beat it with the same syncs.
+ */
+const maildirOnly: Contender = {
+  name: "ours, Maildir only (no SMTP: the store's bound)",
+  durable: true,
+  start: () => Promise.reject(new Error("makes its own load")),
+  async load(dir) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${HERE}deliver_only.ts`,
+        dir,
+        String(MESSAGES),
+        String(SESSIONS),
+        String(SIZE),
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error("deliver_only.ts failed");
+    return Number(new TextDecoder().decode(out.stdout).trim());
+  },
+};
+
+const contenders: Contender[] = [ours(false), maildirOnly];
 const nodeScript = await installSmtpServer();
 if (nodeScript) {
   contenders.push({
@@ -275,21 +320,44 @@ interface Row {
   endToEnd: number[];
   memory: number[];
   stored: number[];
+  /** CPU microseconds per message of the server process. */
+  cpu: number[];
 }
 const rows = new Map<string, Row>(
-  contenders.map((c) => [c.name, { rates: [], endToEnd: [], memory: [], stored: [] }]),
+  contenders.map((c) => [c.name, { rates: [], endToEnd: [], memory: [], stored: [], cpu: [] }]),
 );
 
+const startedAt = new Date();
+const loadAtStart = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const contender of contenders) {
       const dir = `${tmp}/r${round}-${contenders.indexOf(contender)}`;
       await Deno.mkdir(dir);
+      if (contender.load) {
+        try {
+          const ms = await contender.load(dir);
+          const row = rows.get(contender.name)!;
+          row.rates.push(MESSAGES / ms * 1000);
+          row.stored.push(countFiles(`${dir}/bob/new`));
+          console.error(
+            `round ${round}: ${contender.name}: ${(MESSAGES / ms * 1000).toFixed(0)} msg/s`,
+          );
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+        continue;
+      }
       const server = await contender.start(dir);
       try {
+        const cpuBefore = await server.cpu?.();
         const start = performance.now();
         const ms = await load(server.port);
         const row = rows.get(contender.name)!;
+        const cpuAfter = await server.cpu?.();
+        if (cpuBefore !== undefined && cpuAfter !== undefined) {
+          row.cpu.push((cpuAfter - cpuBefore) / MESSAGES * 1e6);
+        }
         row.rates.push(MESSAGES / ms * 1000);
         if (server.drained) {
           await server.drained();
@@ -317,13 +385,20 @@ const median = (xs: number[]) => {
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const oursMedian = median(rows.get(contenders[0].name)!.rates);
 
-const cpu = /model name\s*:\s*(.*)/.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1];
-console.log(
-  `${MESSAGES} messages of ${SIZE} bytes, ${SESSIONS} sessions (smtp-source -d), ${ROUNDS} rounds; ` +
-    `${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}\n`,
-);
-console.log(
-  "| server | msg/s (median) | rounds | peak RSS | stored | ours / this |\n|---|--:|---|--:|--:|--:|",
+const cpuModel = /model name\s*:\s*(.*)/.exec(await Deno.readTextFile("/proc/cpuinfo"))?.[1];
+const loadAtEnd = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
+const lines: string[] = [];
+lines.push(
+  `**${SESSIONS} sessions**, ${
+    fmt(MESSAGES)
+  } messages of ${SIZE} bytes (smtp-source -d), ${ROUNDS} interleaved rounds, ` +
+    `${
+      startedAt.toISOString().slice(0, 16).replace("T", " ")
+    } UTC; ${navigator.hardwareConcurrency} cores (${cpuModel}), ` +
+    `Deno ${Deno.version.deno}; load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the machine is shared).`,
+  "",
+  "| server | msg/s (median) | spread (min to max) | rounds | CPU µs/msg | peak RSS | stored | ours / this |",
+  "| --- | --: | --: | --- | --: | --: | --: | --: |",
 );
 for (const contender of contenders) {
   const row = rows.get(contender.name)!;
@@ -333,9 +408,59 @@ for (const contender of contenders) {
     ? `; all in Maildir: ${fmt(median(row.endToEnd))} msg/s (${row.endToEnd.map(fmt).join(", ")})`
     : "";
   const stored = contender.durable ? String(Math.min(...row.stored)) : "-";
-  console.log(
-    `| ${contender.name} | ${fmt(rate)} | ${rounds}${endToEnd} | ${
-      median(row.memory).toFixed(0)
-    } MiB | ${stored} | ${(oursMedian / rate).toFixed(2)} |`,
+  const cpu = row.cpu.length ? fmt(median(row.cpu)) : "-";
+  const memory = row.memory.length ? `${median(row.memory).toFixed(0)} MiB` : "-";
+  lines.push(
+    `| ${contender.name} | ${fmt(rate)} | ${fmt(Math.min(...row.rates))} to ${
+      fmt(Math.max(...row.rates))
+    } | ${rounds}${endToEnd} | ${cpu} | ${memory} | ${stored} | ${
+      (oursMedian / rate).toFixed(2)
+    } |`,
+  );
+}
+const rateOf = (name: string) => {
+  const row = [...rows].find(([key]) => key.startsWith(name))?.[1];
+  return row?.rates.length ? median(row.rates) : NaN;
+};
+const vs = (name: string) => (oursMedian / rateOf(name)).toFixed(2);
+lines.push(
+  "",
+  `Ours / smtp-server: ${vs("nodemailer")}; ours / Postfix: ${vs("Postfix")}; ` +
+    `ours / the store's bound (Maildir only, no SMTP): ${vs("ours, Maildir only")}; ` +
+    `smtp-server / that bound: ${
+      (rateOf("nodemailer") / rateOf("ours, Maildir only")).toFixed(2)
+    }.`,
+);
+const table = lines.join("\n");
+console.log(table);
+if (Deno.args.includes("--record")) {
+  await recordBetween(
+    new URL("../README-smtp.md", import.meta.url),
+    `<!-- BEGIN results sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`,
+    `<!-- END results sessions=${SESSIONS} -->`,
+    table,
+  );
+  await recordBetween(
+    new URL("../../README.md", import.meta.url),
+    `<!-- BEGIN smtp summary sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`,
+    `<!-- END smtp summary sessions=${SESSIONS} -->`,
+    `- ${SESSIONS} sessions, medians of ${ROUNDS} rounds (${
+      startedAt.toISOString().slice(0, 10)
+    }): ours ${fmt(oursMedian)} msg/s, smtp-server ${fmt(rateOf("nodemailer"))}, Postfix ${
+      fmt(rateOf("Postfix"))
+    }, the store's bound without SMTP ${fmt(rateOf("ours, Maildir only"))}.`,
+  );
+  console.error(`Recorded in bench/README-smtp.md and README.md`);
+}
+
+/** Replace what stands between two marker lines of a file. */
+async function recordBetween(path: URL, begin: string, end: string, text: string) {
+  const doc = await Deno.readTextFile(path);
+  const at = doc.indexOf(begin);
+  const stop = doc.indexOf(end);
+  if (at < 0 || stop < at) throw new Error(`Cannot record: ${path.pathname} lacks ${begin}`);
+  await Deno.writeTextFile(
+    path,
+    doc.slice(0, at + begin.length) + "\n\n" + text + "\n\n" + doc.slice(stop),
   );
 }

@@ -40,6 +40,13 @@ export interface Exercise<Impl> {
   hints: string[];
   /** The visible checks. */
   checks: Check<Impl>[];
+  /** Most time the whole exercise may take, in ms. Default 60000. */
+  timeoutMs?: number;
+  /**
+   * Optional challenge work, beyond what the chapter needs; the progress view counts it
+   * apart from the required exercises. Default false (required).
+   */
+  challenge?: boolean;
 }
 
 /**

@@ -16,13 +16,47 @@ export function totals(results: readonly ExerciseResult[]): { score: number; max
   };
 }
 
-function status(r: ExerciseResult): string {
+/** One word for where an exercise stands. */
+export function status(r: ExerciseResult): string {
   if (r.score === r.maxScore) return "passed";
+  if (r.loadError) return "does not load";
   if (r.checks.every((c) => c.todo || c.passed)) return "not started";
   return "failing";
 }
 
-/** The per-exercise points table with failed checks and their hints below it. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The lines below the table for one exercise: what to do next. */
+export function exerciseFeedback(r: ExerciseResult): string[] {
+  const lines: string[] = [];
+  const state = status(r);
+  if (state === "passed" && !r.notes?.length) return lines;
+  if (state === "does not load") {
+    lines.push(...r.loadError!.split("\n").map((l) => `  ${l}`));
+    lines.push(`  Fix this first: none of its ${plural(r.checks.length, "check")} could run.`);
+  } else if (state === "not started") {
+    lines.push(`  Not started yet. ${plural(r.checks.length, "check")} wait for it:`);
+    for (const c of r.checks) lines.push(`    · ${c.name} (${plural(c.maxPoints, "point")})`);
+    if (r.firstHint) lines.push(`  First hint: ${r.firstHint}`);
+    lines.push(`  More hints: deno task hint ${r.id}`);
+  } else {
+    for (const c of r.checks.filter((c) => !c.passed)) {
+      lines.push(`  ✗ ${c.name} (0/${c.maxPoints})`);
+      if (c.todo) {
+        lines.push("      still the stub's TODO");
+      } else {
+        lines.push(...c.message.split("\n").map((l) => `      ${l}`));
+      }
+      lines.push(`    hint: ${c.hint}`);
+    }
+  }
+  for (const note of r.notes ?? []) lines.push(`  note: ${note}`);
+  return lines;
+}
+
+/** The per-exercise points table, then what to do about each exercise not yet passed. */
 export function textReport(results: readonly ExerciseResult[]): string {
   const rows = results.map((r) => [r.id, r.title, `${r.score}/${r.maxScore}`, status(r)]);
   const { score, maxScore } = totals(results);
@@ -32,14 +66,8 @@ export function textReport(results: readonly ExerciseResult[]): string {
     `total: ${score}/${maxScore}`,
   ];
   for (const r of results) {
-    const failed = r.checks.filter((c) => !c.passed);
-    if (failed.length === 0 || failed.every((c) => c.todo)) continue;
-    lines.push("", `${r.id}:`);
-    for (const c of failed) {
-      lines.push(`  ✗ ${c.name} (0/${c.maxPoints})`);
-      lines.push(...c.message.split("\n").map((l) => `      ${l}`));
-      lines.push(`    hint: ${c.hint}`);
-    }
+    const feedback = exerciseFeedback(r);
+    if (feedback.length) lines.push("", `${r.id}:`, ...feedback);
   }
   return lines.join("\n");
 }

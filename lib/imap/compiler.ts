@@ -58,8 +58,9 @@ export function compile(
   const pieces: CompiledPiece[] = [];
   let text = "";
   const plus = options.literalPlus ? "+" : "";
-  const pushLiteral = (bytes: Uint8Array) => {
-    pieces.push({ text: text + `{${bytes.length}${plus}}\r\n`, literal: bytes });
+  const pushLiteral = (bytes: Uint8Array, binary = false) => {
+    const marker = `${binary ? "~" : ""}{${bytes.length}${plus}}`;
+    pieces.push({ text: text + marker + "\r\n", literal: bytes });
     text = "";
   };
   const write = (value: ImapValue) => {
@@ -84,7 +85,7 @@ export function compile(
         else pushLiteral(encoder.encode(value.value));
         return;
       case "literal":
-        pushLiteral(value.value);
+        pushLiteral(value.value, value.binary);
         return;
       case "list":
         text += "(";

@@ -24,10 +24,12 @@ export const STATE = {
 export type State = typeof STATE[keyof typeof STATE];
 
 /**
- * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented:
+ * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented in full:
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
- * ID (RFC 2971), CHILDREN (RFC 3348), LIST-STATUS is not offered.
+ * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
+ * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731) and ESORT (RFC 5267, esearch.ts),
+ * BINARY (RFC 3516, binary.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -42,6 +44,13 @@ export const CAPABILITIES = [
   "ENABLE",
   "ID",
   "CHILDREN",
+  "SORT",
+  "SORT=DISPLAY",
+  "THREAD=ORDEREDSUBJECT",
+  "THREAD=REFERENCES",
+  "ESEARCH",
+  "ESORT",
+  "BINARY",
 ] as const;
 
 /**
@@ -75,6 +84,28 @@ export const LIMITS = {
   maxLineLength: 64 * 1024,
   /** Largest literal accepted (APPEND of a big message), checked before any byte is read. */
   maxLiteralSize: 32 * 1024 * 1024,
+  /**
+   * Most octets all literals of one command may hold after login: two of the largest
+   * messages (MULTIAPPEND sends several in one command). A command is read whole before
+   * it runs, so this bounds what one connection can make the server hold.
+   */
+  maxCommandLiteralSize: 64 * 1024 * 1024,
+  /** Most literals in one command (each costs the client a round trip, and us memory). */
+  maxLiterals: 1000,
+  /**
+   * Before login a client only needs a user name and a password (LOGIN, AUTHENTICATE) or
+   * a few ID strings: all literals of one command together may hold this much, so an
+   * unauthenticated connection cannot make the server hold more.
+   */
+  preAuthLiteralSize: 16 * 1024,
+  /** Most literals in one command before login. */
+  preAuthLiterals: 64,
+  /**
+   * Deepest nesting of parentheses (and of NOT/OR in SEARCH) a command may use. Real
+   * clients nest a few levels; recursion deeper than this would exhaust the stack, so such
+   * a command is answered BAD (RFC 3501 7.1.3).
+   */
+  maxNesting: 100,
   /**
    * RFC 3501 5.4: an inactivity autologout timer must be at least 30 minutes.
    * Tests and notebooks pass something shorter.

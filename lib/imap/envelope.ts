@@ -11,101 +11,168 @@ import { type ImapValue, list, NIL, nstr } from "./values.ts";
 /** One address as the envelope carries it: (name adl mailbox host). */
 export interface EnvelopeAddress {
   name: string | null;
+  /** The obsolete source route ("@relay1,@relay2"), RFC 3501 7.4.2's `adl`; usually absent. */
+  adl?: string | null;
   mailbox: string | null;
   host: string | null;
   /** Set on group start markers (RFC 3501 7.4.2: mailbox = group name, host = NIL). */
   group?: "start" | "end";
 }
 
-/** Split on a character outside quotes, angle brackets and comments. */
-function splitTop(text: string, separator: string): string[] {
-  const out: string[] = [];
-  let depth = 0, quoted = false, angle = false, start = 0;
-  for (let i = 0; i < text.length; i++) {
+/** A lexical token of an address header (RFC 5322 3.2): comments are kept apart. */
+type Token =
+  | { kind: "atom" | "quoted" | "literal" | "comment"; text: string }
+  | { kind: "special"; text: string };
+
+const SPECIALS = "<>@,;:.";
+
+/**
+ * Split an address header into atoms, quoted strings, domain literals, specials and
+ * comments (RFC 5322 3.2.2 CFWS, 3.2.4 quoted-string, 3.4.1 domain-literal). Comments
+ * nest and may sit anywhere, even inside an address (`<user (c)@ (c) host>`): they are
+ * tokens of their own so they never leak into a mailbox or host.
+ */
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
     const c = text[i];
-    if (quoted) {
-      if (c === "\\") i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === "(") depth++;
-    else if (c === ")") depth = Math.max(0, depth - 1);
-    else if (c === "<") angle = true;
-    else if (c === ">") angle = false;
-    else if (c === separator && depth === 0 && !angle) {
-      out.push(text.slice(start, i));
-      start = i + 1;
+    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+      i++;
+    } else if (c === "(") {
+      let depth = 0, out = "";
+      for (; i < text.length; i++) {
+        const d = text[i];
+        if (d === "\\") {
+          out += text[++i] ?? "";
+          continue;
+        }
+        if (d === "(" && depth++ === 0) continue;
+        if (d === ")" && --depth === 0) break;
+        out += d;
+      }
+      i++;
+      tokens.push({ kind: "comment", text: out.trim() });
+    } else if (c === '"') {
+      let out = "";
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        out += text[i] === "\\" ? (text[++i] ?? "") : text[i];
+      }
+      i++;
+      tokens.push({ kind: "quoted", text: out });
+    } else if (c === "[") {
+      const end = text.indexOf("]", i);
+      const stop = end < 0 ? text.length : end + 1;
+      tokens.push({ kind: "literal", text: text.slice(i, stop) });
+      i = stop;
+    } else if (SPECIALS.includes(c)) {
+      tokens.push({ kind: "special", text: c });
+      i++;
+    } else {
+      let j = i;
+      while (j < text.length && !` \t\r\n()"[${SPECIALS}`.includes(text[j])) j++;
+      tokens.push({ kind: "atom", text: text.slice(i, j) });
+      i = j;
     }
   }
-  out.push(text.slice(start));
-  return out;
+  return tokens;
 }
 
-function unquote(text: string): string {
-  const t = text.trim();
-  if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) {
-    return t.slice(1, -1).replace(/\\(.)/g, "$1");
+/** Words of a display name, joined by single spaces (RFC 5322 3.2.5 phrase). */
+function phrase(tokens: Token[]): string | null {
+  let out = "";
+  for (const t of tokens) {
+    if (t.kind === "comment") continue;
+    if (t.kind === "special" && t.text === ".") out += ".";
+    else out += (out && !out.endsWith(".") ? " " : "") + t.text;
   }
-  return t;
+  return out || null;
 }
 
-function single(text: string): EnvelopeAddress | null {
-  const t = text.trim();
-  if (!t) return null;
-  const angle = /<([^>]*)>/.exec(t);
-  let spec: string, name: string | null = null;
-  if (angle) {
-    spec = angle[1].trim();
-    const display = unquote(t.slice(0, angle.index).trim());
-    name = display || null;
-  } else {
-    const comment = /\(([^)]*)\)/.exec(t);
-    spec = t.replace(/\([^)]*\)/g, "").trim();
-    if (comment && comment[1].trim()) name = comment[1].trim();
-  }
-  const at = spec.lastIndexOf("@");
+/** `local@domain` from tokens (comments already dropped), as mailbox and host. */
+function addrSpec(tokens: Token[]): { mailbox: string | null; host: string | null } {
+  const at = tokens.findLastIndex((t) => t.kind === "special" && t.text === "@");
+  const join = (part: Token[]) => part.map((t) => t.text).join("") || null;
   return at < 0
-    ? { name, mailbox: spec || null, host: null }
-    : { name, mailbox: spec.slice(0, at), host: spec.slice(at + 1) };
+    ? { mailbox: join(tokens), host: null }
+    : { mailbox: join(tokens.slice(0, at)), host: join(tokens.slice(at + 1)) };
+}
+
+/** One mailbox (RFC 5322 3.4): `name <addr>` or `addr (comment)`; null when empty. */
+function mailbox(tokens: Token[]): EnvelopeAddress | null {
+  const words = tokens.filter((t) => t.kind !== "comment");
+  if (!words.length) return null; // only comments: no address at all
+  const open = words.findIndex((t) => t.kind === "special" && t.text === "<");
+  if (open >= 0) {
+    let close = words.findIndex((t, i) => i > open && t.kind === "special" && t.text === ">");
+    if (close < 0) close = words.length;
+    let inner = words.slice(open + 1, close);
+    let adl: string | null = null;
+    const colon = inner.findIndex((t) => t.kind === "special" && t.text === ":");
+    if (colon >= 0) {
+      // obs-route (RFC 5322 4.4): "<@relay:user@host>"
+      adl = inner.slice(0, colon).map((t) => t.text).join("") || null;
+      inner = inner.slice(colon + 1);
+    }
+    const spec = addrSpec(inner);
+    return { name: phrase(words.slice(0, open)), ...(adl ? { adl } : {}), ...spec };
+  }
+  // No angle brackets: a bare address, whose comment (if any) serves as its name.
+  const comment = tokens.findLast((t) => t.kind === "comment" && t.text);
+  return { name: comment?.text ?? null, ...addrSpec(words) };
 }
 
 /**
- * Parse an address list (RFC 5322 3.4), groups included.
+ * Parse an address list (RFC 5322 3.4), groups included; comments are dropped (or, after
+ * a bare address, become its name, as mail programs show them).
  *
  * @example
  * ```ts
  * import { parseAddressList } from "./envelope.ts";
  * const [a, b] = parseAddressList('"Doe, Jane" <jane@example.org>, bob@example.net');
  * if (a.name !== "Doe, Jane" || b.host !== "example.net") throw new Error("unexpected");
+ * const [c] = parseAddressList("<user (c)@ (c) example.org>");
+ * if (c.mailbox !== "user" || c.host !== "example.org") throw new Error("unexpected");
  * ```
  */
 export function parseAddressList(text: string): EnvelopeAddress[] {
+  const tokens = tokenize(text);
   const out: EnvelopeAddress[] = [];
-  for (const item of splitTop(text, ",")) {
-    const colon = splitTop(item, ":");
-    if (colon.length > 1 && !item.trim().startsWith("<")) {
-      // group: "name: a, b;" — the members were split on commas already; rebuild.
-      out.push({ name: null, mailbox: unquote(colon[0]), host: null, group: "start" });
-      const rest = colon.slice(1).join(":").replace(/;\s*$/, "");
-      const member = single(rest);
-      if (member) out.push(member);
-      if (/;\s*$/.test(item)) out.push({ name: null, mailbox: null, host: null, group: "end" });
+  let inGroup = false;
+  let start = 0, angle = false;
+  for (let i = 0; i <= tokens.length; i++) {
+    const t = tokens[i];
+    if (t?.kind === "special" && t.text === "<") angle = true;
+    if (t?.kind === "special" && t.text === ">") angle = false;
+    const special = t?.kind === "special" && !angle ? t.text : null;
+    const end = t === undefined;
+    if (!end && special !== "," && special !== ";" && !(special === ":" && !inGroup)) continue;
+    const segment = tokens.slice(start, i);
+    start = i + 1;
+    if (special === ":") {
+      // RFC 3501 7.4.2: a group starts with (NIL NIL name NIL) and ends with (NIL NIL NIL NIL).
+      out.push({ name: null, mailbox: phrase(segment), host: null, group: "start" });
+      inGroup = true;
       continue;
     }
-    const ended = /;\s*$/.test(item);
-    const a = single(item.replace(/;\s*$/, ""));
-    if (a) out.push(a);
-    if (ended) out.push({ name: null, mailbox: null, host: null, group: "end" });
+    const address = mailbox(segment);
+    if (address) out.push(address);
+    if ((special === ";" || end) && inGroup) {
+      out.push({ name: null, mailbox: null, host: null, group: "end" });
+      inGroup = false;
+    }
   }
   return out;
 }
 
+/** An address list for the envelope, NIL when the header is absent or holds no address. */
 function addressesValue(part: MimePart, name: string, fallback?: string): ImapValue {
-  const raw = headerValue(part, name) ?? (fallback ? headerValue(part, fallback) : null);
-  if (raw === null) return NIL;
-  const addresses = parseAddressList(raw);
-  if (!addresses.length) return NIL;
+  const raw = headerValue(part, name);
+  const addresses = raw === null ? [] : parseAddressList(raw);
+  // RFC 3501 7.4.2: Sender and Reply-To absent *or empty* take the From value.
+  if (!addresses.length) return fallback ? addressesValue(part, fallback) : NIL;
   return list(
-    ...addresses.map((a) => list(nstr(a.name), NIL, nstr(a.mailbox), nstr(a.host))),
+    ...addresses.map((a) => list(nstr(a.name), nstr(a.adl), nstr(a.mailbox), nstr(a.host))),
   );
 }
 

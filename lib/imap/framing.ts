@@ -26,7 +26,10 @@ export interface Frame {
   size: number;
 }
 
-/** A literal announced bigger than the cap. Nothing of it has been read. */
+/**
+ * A literal announced bigger than the cap, or one that would take the command's literals
+ * past their total. Nothing of it has been read.
+ */
 export class LiteralTooLargeError extends Error {
   /** The announced size. */
   readonly size: number;
@@ -34,8 +37,8 @@ export class LiteralTooLargeError extends Error {
   readonly line: string;
   /** Whether the peer waits for `+` (`{n}`) or is already sending (`{n+}`). */
   readonly synchronizing: boolean;
-  constructor(size: number, limit: number, line: string, synchronizing: boolean) {
-    super(`Literal too large: ${size} octets announced, the limit is ${limit}`);
+  constructor(size: number, limit: number, line: string, synchronizing: boolean, reason?: string) {
+    super(reason ?? `Literal too large: ${size} octets announced, the limit is ${limit}`);
     this.name = "LiteralTooLargeError";
     this.size = size;
     this.line = line;
@@ -53,12 +56,30 @@ export function literalAtEnd(line: string): { size: number; synchronizing: boole
   return { size: Number(match[1]), synchronizing: match[2] !== "+" };
 }
 
-/** Options for {@linkcode FrameReader}. */
-export interface FrameReaderOptions extends LineReaderOptions {
+/** What one frame may make the reader hold: the memory budget of a command. */
+export interface FrameLimits {
   /** Largest literal accepted, in octets. Default 32 MiB. */
   maxLiteralSize?: number;
   /** Most literals in one frame (each costs a round trip for the client, memory for us). Default 1000. */
   maxLiterals?: number;
+  /**
+   * Most octets all literals of one frame may add up to. Default: `maxLiteralSize`. Without
+   * it, many literals each under the cap would still add up to gigabytes.
+   */
+  maxTotalLiteralSize?: number;
+}
+
+/** Options for {@linkcode FrameReader}. */
+export interface FrameReaderOptions extends LineReaderOptions, FrameLimits {}
+
+/** Limits with their defaults filled in. */
+export function frameLimits(limits: FrameLimits = {}): Required<FrameLimits> {
+  const maxLiteralSize = limits.maxLiteralSize ?? 32 * 1024 * 1024;
+  return {
+    maxLiteralSize,
+    maxLiterals: limits.maxLiterals ?? 1000,
+    maxTotalLiteralSize: limits.maxTotalLiteralSize ?? maxLiteralSize,
+  };
 }
 
 /**
@@ -80,13 +101,15 @@ export interface FrameReaderOptions extends LineReaderOptions {
  */
 export class FrameReader {
   readonly lines: LineReader;
-  readonly #maxLiteralSize: number;
-  readonly #maxLiterals: number;
+  /**
+   * The budget of the next frames. A server narrows it before login (a user name and a
+   * password need little) and widens it after.
+   */
+  limits: Required<FrameLimits>;
 
   constructor(source: ByteSource, options: FrameReaderOptions = {}) {
     this.lines = new LineReader(source, options);
-    this.#maxLiteralSize = options.maxLiteralSize ?? 32 * 1024 * 1024;
-    this.#maxLiterals = options.maxLiterals ?? 1000;
+    this.limits = frameLimits(options);
   }
 
   /**
@@ -100,6 +123,7 @@ export class FrameReader {
     beforeLiteral?: (size: number, synchronizing: boolean) => void | Promise<void>,
   ): Promise<Frame | null> {
     const frame: Frame = { lines: [], literals: [], size: 0 };
+    let total = 0; // literal octets held for this frame
     while (true) {
       const line = await this.lines.readLine();
       if (line === null) return null;
@@ -107,13 +131,23 @@ export class FrameReader {
       frame.size += line.bytes.length + (line.ending === "CRLF" ? 2 : 1);
       const literal = literalAtEnd(line.text);
       if (!literal) return frame;
-      const whole = frame.lines.join("");
-      if (literal.size > this.#maxLiteralSize || frame.literals.length >= this.#maxLiterals) {
-        throw new LiteralTooLargeError(
+      const { maxLiteralSize, maxLiterals, maxTotalLiteralSize } = this.limits;
+      const tooLarge = (reason?: string) =>
+        new LiteralTooLargeError(
           literal.size,
-          this.#maxLiteralSize,
-          whole,
+          maxLiteralSize,
+          frame.lines.join(""),
           literal.synchronizing,
+          reason,
+        );
+      if (literal.size > maxLiteralSize) throw tooLarge();
+      if (frame.literals.length >= maxLiterals) {
+        throw tooLarge(`Too many literals: the limit is ${maxLiterals} in one command`);
+      }
+      if (total + literal.size > maxTotalLiteralSize) {
+        throw tooLarge(
+          `Literals too large: ${total + literal.size} octets in one command, ` +
+            `the limit is ${maxTotalLiteralSize}`,
         );
       }
       await beforeLiteral?.(literal.size, literal.synchronizing);
@@ -121,6 +155,7 @@ export class FrameReader {
       if (bytes === null) return null;
       frame.literals.push(bytes);
       frame.size += bytes.length;
+      total += bytes.length;
     }
   }
 

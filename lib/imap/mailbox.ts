@@ -18,9 +18,23 @@
  */
 
 import { folderDirName, type Maildir } from "../maildir/mod.ts";
-import { fromLetters, toLetters } from "./flags.ts";
+import { fromLetters, isImapLetter, toLetters } from "./flags.ts";
+import {
+  KeywordLimitError,
+  KEYWORDS_FILE,
+  KeywordTable,
+  readKeywords,
+  writeKeywords,
+} from "./keywords.ts";
 import { type MimePart, parseMime, toCrlf } from "./mime.ts";
-import { newUidList, readUidList, type UidList, UIDLIST_FILE, writeUidList } from "./uidlist.ts";
+import {
+  newUidList,
+  nextUidValidity,
+  readUidList,
+  type UidList,
+  UIDLIST_FILE,
+  writeUidList,
+} from "./uidlist.ts";
 
 /** One message as the mailbox knows it. */
 export interface MessageRecord {
@@ -29,7 +43,7 @@ export interface MessageRecord {
   id: string;
   /** Maildir flag letters, e.g. "FS". */
   letters: string;
-  /** IMAP flags derived from the letters (\Recent is per session, not here). */
+  /** IMAP flags derived from the letters, keywords included (\Recent is per session, not here). */
   flags: string[];
   /** Bytes on disk; the size sent (CRLF line ends) may differ, see {@linkcode SharedMailbox.wireSize}. */
   diskSize: number;
@@ -59,6 +73,10 @@ export class SharedMailbox {
   byUid = new Map<number, MessageRecord>();
   /** Bumped on every change; sessions compare it to decide whether to look. */
   version = 0;
+  /** The folder's keywords and their letters (Dovecot's `dovecot-keywords`). */
+  keywords = new KeywordTable();
+  /** Messages from this UID on are \Recent: no session has claimed them yet (uidlist.ts). */
+  firstRecentUid = 1;
   #uidList: UidList | null = null;
   #stamp = "";
   #queue: Promise<unknown> = Promise.resolve();
@@ -90,7 +108,7 @@ export class SharedMailbox {
 
   async #stampNow(): Promise<{ stamp: string; fresh: boolean }> {
     const times = await Promise.all(
-      ["new", "cur", UIDLIST_FILE].map((p) =>
+      ["new", "cur", UIDLIST_FILE, KEYWORDS_FILE].map((p) =>
         Deno.stat(`${this.dir}/${p}`).then((s) => s.mtime?.getTime() ?? 0, () => -1)
       ),
     );
@@ -109,9 +127,16 @@ export class SharedMailbox {
     const { stamp, fresh } = await this.#stampNow();
     if (!force && !fresh && stamp === this.#stamp) return false;
     const infos = await this.maildir.list(this.folder);
-    if (!this.#uidList || stamp.split("|")[2] !== this.#stamp.split("|")[2]) {
-      this.#uidList = (await readUidList(this.dir)) ?? this.#uidList ?? newUidList();
+    const [, , uidStamp, keywordStamp] = stamp.split("|");
+    const [, , oldUidStamp, oldKeywordStamp] = this.#stamp.split("|");
+    if (!this.#uidList || uidStamp !== oldUidStamp) {
+      const claimed = this.#uidList?.firstRecentUid ?? 1;
+      this.#uidList = (await readUidList(this.dir)) ?? this.#uidList ??
+        newUidList(await nextUidValidity(this.maildir.root));
+      // A claim written by us a moment ago is never undone by an older file.
+      this.#uidList.firstRecentUid = Math.max(this.#uidList.firstRecentUid, claimed);
     }
+    if (keywordStamp !== oldKeywordStamp) this.keywords = await readKeywords(this.dir);
     const list = this.#uidList;
     let dirty = false;
     const seen = new Set<string>();
@@ -134,7 +159,7 @@ export class SharedMailbox {
       uid: list.uids.get(info.id)!,
       id: info.id,
       letters: info.flags,
-      flags: fromLetters(info.flags),
+      flags: fromLetters(info.flags, this.keywords),
       diskSize: info.size,
       internalDate: info.internalDate,
       isNew: info.isNew,
@@ -144,6 +169,7 @@ export class SharedMailbox {
     this.byUid = new Map(records.map((r) => [r.uid, r]));
     this.uidValidity = list.uidValidity;
     this.uidNext = list.uidNext;
+    this.firstRecentUid = list.firstRecentUid;
     this.#stamp = (await this.#stampNow()).stamp === stamp ? stamp : "";
     if (changed) {
       this.version++;
@@ -156,14 +182,16 @@ export class SharedMailbox {
     if (records.length !== this.messages.length) return true;
     return records.some((r, i) => {
       const old = this.messages[i];
-      return old.uid !== r.uid || old.letters !== r.letters;
+      return old.uid !== r.uid || old.letters !== r.letters || old.flags.length !== r.flags.length;
     });
   }
 
   /**
    * Change flags of messages (STORE, and \Seen set by FETCH BODY[]): `+` adds, `-`
-   * removes, `=` replaces. Keywords are not stored (PERMANENTFLAGS says so).
+   * removes, `=` replaces. Keywords get letters from the folder's keyword table.
    * Returns the UIDs whose flags changed.
+   *
+   * @throws {KeywordLimitError} a new keyword and no letter left for it.
    */
   setFlags(
     uids: readonly number[],
@@ -171,14 +199,15 @@ export class SharedMailbox {
     flags: readonly string[],
   ): Promise<number[]> {
     return this.#serial(async () => {
+      if (mode !== "-") await this.#assignKeywords(flags);
       const changed: number[] = [];
-      const wanted = toLetters(flags).split("");
+      const wanted = toLetters(flags, "", this.keywords).split("");
       for (const uid of uids) {
         const record = this.byUid.get(uid);
         if (!record) continue;
         const keep = [...record.letters].filter((l) =>
           mode === "+" || (mode === "-" && !wanted.includes(l)) ||
-          (mode === "=" && !"SRFTD".includes(l))
+          (mode === "=" && !isImapLetter(l))
         );
         const letters = [...new Set([...keep, ...(mode === "-" ? [] : wanted)])].sort().join("");
         if (letters === record.letters) continue;
@@ -195,27 +224,61 @@ export class SharedMailbox {
     });
   }
 
-  /** Move messages from new/ to cur/ once a session has announced them (the \Recent handover). */
-  markOld(uids: readonly number[]): Promise<void> {
-    return this.#serial(async () => {
-      let any = false;
+  /** Give letters to the keywords among `flags` that have none yet, and save the table. */
+  async #assignKeywords(flags: readonly string[]): Promise<void> {
+    const fresh = flags.filter((f) => !f.startsWith("\\") && this.keywords.letterOf(f) === null);
+    if (!fresh.length) return;
+    const table = KeywordTable.parse(this.keywords.format());
+    for (const name of fresh) {
+      if (table.assign(name) === null) throw new KeywordLimitError(name);
+    }
+    await writeKeywords(this.dir, table);
+    this.keywords = table;
+    this.#stamp = ""; // the keywords file changed: the next refresh rereads everything
+  }
+
+  /**
+   * Claim the \Recent messages (RFC 3501 2.3.2: exactly one session sees a message as
+   * recent): the UIDs from firstRecentUid on. Afterwards nothing is recent for anyone
+   * else; the claim is written to the uidlist and the messages move from new/ to cur/,
+   * as a Maildir reader expects of mail a client has seen.
+   */
+  claimRecent(): { uids: number[]; saved: Promise<void> } {
+    const uids = this.messages.filter((m) => m.uid >= this.firstRecentUid).map((m) => m.uid);
+    if (!uids.length) return { uids, saved: Promise.resolve() };
+    this.firstRecentUid = uids[uids.length - 1] + 1;
+    const saved = this.#serial(async () => {
+      const list = this.#uidList!;
+      list.firstRecentUid = Math.max(list.firstRecentUid, this.firstRecentUid);
+      await writeUidList(this.dir, list);
       for (const uid of uids) {
         const record = this.byUid.get(uid);
         if (!record?.isNew) continue;
         await this.maildir.setFlags(record.id, record.letters, this.folder).catch(() => {});
-        any = true;
       }
-      if (any) await this.#refresh(true);
+      await this.#refresh(true);
     });
+    return { uids, saved };
   }
 
-  /** Store a new message (APPEND, COPY); returns its UID. */
+  /** How many messages are \Recent (STATUS RECENT, EXAMINE): those nobody has claimed. */
+  recentCount(): number {
+    return this.messages.filter((m) => m.uid >= this.firstRecentUid).length;
+  }
+
+  /**
+   * Store a new message (APPEND, COPY); returns its UID. It is \Recent until a session
+   * claims it.
+   *
+   * @throws {KeywordLimitError} a new keyword and no letter left for it.
+   */
   append(bytes: Uint8Array, flags: readonly string[], date?: Date): Promise<number> {
     return this.#serial(async () => {
       await this.#refresh(false);
+      await this.#assignKeywords(flags);
       const info = await this.maildir.deliver(bytes, {
         folder: this.folder,
-        flags: toLetters(flags),
+        flags: toLetters(flags, "", this.keywords),
         date,
       });
       const list = this.#uidList!;
@@ -227,11 +290,14 @@ export class SharedMailbox {
     });
   }
 
-  /** Delete messages for good (EXPUNGE): those given that carry \Deleted. Returns their UIDs. */
-  expunge(uids?: readonly number[]): Promise<number[]> {
+  /**
+   * Delete messages for good (EXPUNGE): those given that carry \Deleted, or all those
+   * given with `deletedOnly: false` (MOVE, RFC 6851 3.3). Returns their UIDs.
+   */
+  expunge(uids?: readonly number[], deletedOnly = true): Promise<number[]> {
     return this.#serial(async () => {
       const doomed = (uids ? uids.map((u) => this.byUid.get(u)!).filter(Boolean) : this.messages)
-        .filter((r) => r.letters.includes("T"));
+        .filter((r) => !deletedOnly || r.letters.includes("T"));
       for (const record of doomed) {
         await this.maildir.remove(record.id, this.folder).catch((error) => {
           if (!(error instanceof Deno.errors.NotFound)) throw error;

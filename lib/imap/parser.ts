@@ -7,9 +7,10 @@
  * @module
  */
 
+import { LIMITS } from "./constants.ts";
 import type { Frame } from "./framing.ts";
 import { literalAtEnd } from "./framing.ts";
-import type { AtomValue, ImapValue } from "./values.ts";
+import type { AtomValue, ImapValue, LiteralValue } from "./values.ts";
 
 /** Input that does not follow the IMAP grammar. Servers answer it with BAD. */
 export class ImapParseError extends Error {
@@ -21,9 +22,32 @@ export class ImapParseError extends Error {
 
 /**
  * Characters that end an atom (RFC 3501 9 `atom-specials`, less `%` and `*`, which LIST
- * patterns and sequence sets use, and less `\`, which starts a flag).
+ * patterns and sequence sets use, less `\`, which starts a flag, and less `]`, which an
+ * `astring` may hold). `[` and `<` are ATOM-CHARs: `SELECT a[b<c` names a mailbox.
+ * Controls (below 0x20, and 0x7f) end an atom too.
  */
-const ATOM_END = new Set([" ", "(", ")", "{", '"', "[", "]", "<"]);
+const ATOM_END = new Set([" ", "(", ")", "{", '"']);
+
+/**
+ * The fetch attributes whose `[` opens a section (RFC 3501 6.4.5 BODY[], BODY.PEEK[];
+ * RFC 3516 BINARY[], BINARY.PEEK[], BINARY.SIZE[]). Any other atom keeps its `[`.
+ */
+const SECTION_ATOMS = new Set(["BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK", "BINARY.SIZE"]);
+
+/** Options for {@linkcode Parser}. */
+export interface ParserOptions {
+  /**
+   * Deepest nesting of lists accepted: `((((...))))` 10,000 deep is an ImapParseError
+   * (answered BAD), never a stack overflow. Default LIMITS.maxNesting.
+   */
+  maxDepth?: number;
+  /**
+   * Whether the atom NIL is read as NIL (default). A server reading commands turns it
+   * off: where a command takes an astring or a flag, `NIL` is just the word (RFC 3501 9:
+   * `SEARCH SUBJECT NIL` searches for "NIL").
+   */
+  nil?: boolean;
+}
 
 /**
  * A cursor over one frame. `readValue()` reads the next value; the response reader also
@@ -39,11 +63,18 @@ const ATOM_END = new Set([" ", "(", ")", "{", '"', "[", "]", "<"]);
  */
 export class Parser {
   readonly #frame: Frame;
+  readonly #maxDepth: number;
+  readonly #nil: boolean;
   #line = 0;
   #pos = 0;
+  #depth = 0;
+  /** Inside a `[section]`, where `]` closes instead of belonging to an atom. */
+  #sections = 0;
 
-  constructor(frame: Frame) {
+  constructor(frame: Frame, options: ParserOptions = {}) {
     this.#frame = frame;
+    this.#maxDepth = options.maxDepth ?? LIMITS.maxNesting;
+    this.#nil = options.nil ?? true;
   }
 
   get #text(): string {
@@ -89,7 +120,10 @@ export class Parser {
     return text;
   }
 
-  /** Consume `char` or fail. */
+  /**
+   * Consume `char` or fail. An expected `[` opens a bracket (a response code) that the
+   * expected `]` closes: in between, atoms end at `]`.
+   */
   expect(char: string): void {
     if (this.#text[this.#pos] !== char) {
       throw new ImapParseError(
@@ -97,6 +131,8 @@ export class Parser {
       );
     }
     this.#pos++;
+    if (char === "[") this.#sections++;
+    if (char === "]" && this.#sections > 0) this.#sections--;
   }
 
   /** Every remaining value. */
@@ -114,8 +150,13 @@ export class Parser {
     if (c === "(") return this.#readList(")");
     if (c === '"') return { type: "string", value: this.#readQuoted() };
     if (c === "{") return this.#readLiteral();
+    if (c === "~" && this.#text[this.#pos + 1] === "{") {
+      // A literal8 (RFC 3516 4.3): octets that may hold NUL.
+      this.#pos++;
+      return { ...this.#readLiteral(), binary: true };
+    }
     const value = this.readAtom();
-    if (value.value.toUpperCase() === "NIL" && !value.section) return { type: "nil" };
+    if (this.#nil && value.value.toUpperCase() === "NIL" && !value.section) return { type: "nil" };
     return value;
   }
 
@@ -126,11 +167,18 @@ export class Parser {
     while (this.#pos < this.#text.length) {
       const c = this.#text[this.#pos];
       if (ATOM_END.has(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) break;
+      if (c === "]" && this.#sections > 0) break;
+      if (c === "[" && SECTION_ATOMS.has(this.#text.slice(start, this.#pos).toUpperCase())) break;
       this.#pos++;
     }
     const atom: AtomValue = { type: "atom", value: this.#text.slice(start, this.#pos) };
     if (this.peek() === "[") {
-      atom.section = this.#readList("]").items;
+      this.#sections++;
+      try {
+        atom.section = this.#readList("]").items;
+      } finally {
+        this.#sections--;
+      }
       if (this.peek() === "<") atom.partial = this.#readPartial();
     }
     if (atom.value === "" && !atom.section) {
@@ -142,6 +190,20 @@ export class Parser {
   }
 
   #readList(close: ")" | "]"): { type: "list"; items: ImapValue[] } {
+    if (this.#depth >= this.#maxDepth) {
+      throw new ImapParseError(
+        `Cannot parse: lists nested deeper than ${this.#maxDepth} levels at ${this.where()}`,
+      );
+    }
+    this.#depth++;
+    try {
+      return this.#readItems(close);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #readItems(close: ")" | "]"): { type: "list"; items: ImapValue[] } {
     this.#pos++; // "(" or "["
     const items: ImapValue[] = [];
     while (true) {
@@ -154,7 +216,7 @@ export class Parser {
       if (c === undefined) {
         throw new ImapParseError(`Cannot parse: list not closed by "${close}" at ${this.where()}`);
       }
-      if (c === ")" || c === "]") {
+      if (c === ")" || (c === "]" && this.#sections > 0)) {
         throw new ImapParseError(`Cannot parse: unexpected "${c}" at ${this.where()}`);
       }
       items.push(this.readValue());
@@ -185,7 +247,7 @@ export class Parser {
     }
   }
 
-  #readLiteral(): ImapValue {
+  #readLiteral(): LiteralValue {
     const marker = literalAtEnd(this.#text.slice(this.#pos));
     if (!marker || !/^\{\d+\+?\}$/.test(this.#text.slice(this.#pos))) {
       throw new ImapParseError(

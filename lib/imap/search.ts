@@ -8,8 +8,9 @@
  * @module
  */
 
+import { LIMITS, MONTHS } from "./constants.ts";
 import { DateError, parseSearchDate } from "./date.ts";
-import { decodeWords } from "./envelope.ts";
+import { decodeWords, parseAddressList } from "./envelope.ts";
 import {
   parseSequenceSet,
   type SequenceSet,
@@ -24,7 +25,7 @@ export type SearchKey =
   | { op: "flag"; flag: string; set: boolean }
   | { op: "new" }
   | { op: "old" }
-  | { op: "header"; field: string; value: string }
+  | { op: "header"; field: string; value: string; addresses?: boolean }
   | { op: "body"; value: string }
   | { op: "text"; value: string }
   | { op: "date"; which: "internal" | "sent"; cmp: "before" | "on" | "since"; date: Date }
@@ -77,7 +78,12 @@ const DATE_KEYS: Record<string, ["internal" | "sent", "before" | "on" | "since"]
  * if (key.op !== "and" || key.keys.length !== 2) throw new Error("unexpected");
  * ```
  */
-export function parseSearch(values: readonly ImapValue[]): SearchKey {
+export function parseSearch(values: readonly ImapValue[], depth = 0): SearchKey {
+  if (depth >= LIMITS.maxNesting) {
+    throw new SearchError(
+      `Cannot parse SEARCH: keys nested deeper than ${LIMITS.maxNesting} levels`,
+    );
+  }
   let i = 0;
   const next = (what: string): ImapValue => {
     const v = values[i++];
@@ -93,7 +99,7 @@ export function parseSearch(values: readonly ImapValue[]): SearchKey {
     const v = next("a search key");
     if (v.type === "list") {
       if (!v.items.length) throw new SearchError("Cannot parse SEARCH: empty parentheses");
-      return parseSearch(v.items);
+      return parseSearch(v.items, depth + 1);
     }
     const word = textOf(v);
     if (v.type !== "atom" || word === null) {
@@ -104,7 +110,10 @@ export function parseSearch(values: readonly ImapValue[]): SearchKey {
       const [flag, set] = FLAG_KEYS[upper];
       return { op: "flag", flag, set };
     }
-    if (HEADER_KEYS.includes(upper)) return { op: "header", field: upper, value: string(upper) };
+    if (HEADER_KEYS.includes(upper)) {
+      const addresses = upper !== "SUBJECT";
+      return { op: "header", field: upper, value: string(upper), addresses };
+    }
     if (upper in DATE_KEYS) {
       const [which, cmp] = DATE_KEYS[upper];
       try {
@@ -140,14 +149,27 @@ export function parseSearch(values: readonly ImapValue[]): SearchKey {
       case "UID":
         return { op: "uid", set: sequence(string(upper)) };
       case "NOT":
-        return { op: "not", key: one() };
+        return { op: "not", key: nested() };
       case "OR": {
-        const a = one();
-        return { op: "or", a, b: one() };
+        const a = nested();
+        return { op: "or", a, b: nested() };
       }
     }
     if (/^[\d*]/.test(word)) return { op: "seq", set: sequence(word) };
     throw new SearchError(`Cannot parse SEARCH: unknown search key ${JSON.stringify(word)}`);
+  };
+  /** The key after NOT or OR: one level deeper. */
+  const nested = (): SearchKey => {
+    if (++depth >= LIMITS.maxNesting) {
+      throw new SearchError(
+        `Cannot parse SEARCH: keys nested deeper than ${LIMITS.maxNesting} levels`,
+      );
+    }
+    try {
+      return one();
+    } finally {
+      depth--;
+    }
   };
   const keys: SearchKey[] = [];
   while (i < values.length) keys.push(one());
@@ -206,7 +228,7 @@ export function searchNeeds(key: SearchKey): "index" | "header" | "full" {
 export interface SearchMessage {
   seq: number;
   uid: number;
-  /** IMAP flags, \Recent included when it applies. */
+  /** IMAP flags in lower case (flags and keywords compare case-insensitively), \recent included when it applies. */
   flags: ReadonlySet<string>;
   size: number;
   internalDate: Date;
@@ -232,6 +254,36 @@ function compareDay(cmp: "before" | "on" | "since", date: Date | null, day: Date
   return cmp === "before" ? d < k : cmp === "on" ? d === k : d >= k;
 }
 
+/**
+ * The day a Date header names, as written (RFC 3501 6.4.4: SENTBEFORE, SENTON and
+ * SENTSINCE disregard time and timezone): "Sun, 25 Mar 2007 00:00:00 +0200" is 25 March,
+ * although it is the 24th in UTC. Null when the header holds no RFC 5322 date.
+ */
+export function writtenDay(value: string): Date | null {
+  const m = /(\d{1,2})\s+([A-Za-z]{3})[a-z]*\s+(\d{2,4})/.exec(value.replace(/\([^)]*\)/g, " "));
+  if (!m) return null;
+  const month = MONTHS.findIndex((name) => name.toLowerCase() === m[2].toLowerCase());
+  if (month < 0) return null;
+  let year = Number(m[3]);
+  if (m[3].length === 2) year += year < 50 ? 2000 : 1900; // RFC 5322 4.3 obs-year
+  else if (m[3].length === 3) year += 1900;
+  return new Date(Date.UTC(year, month, Number(m[1])));
+}
+
+/**
+ * An address header as SEARCH FROM/TO/CC/BCC match it: each address as
+ * `name <mailbox@host>`, comments gone and encoded words decoded, so that
+ * "user@domain.org" finds `<user (comment)@ (comment) domain.org>` too.
+ */
+function addressText(value: string): string {
+  return parseAddressList(value).map((a) => {
+    if (a.group === "start") return `${a.mailbox ?? ""}:`;
+    if (a.group === "end") return ";";
+    const spec = a.host === null ? a.mailbox ?? "" : `${a.mailbox ?? ""}@${a.host}`;
+    return a.name ? `${decodeWords(a.name)} <${spec}>` : spec;
+  }).join(", ");
+}
+
 const includes = (haystack: string, needle: string) =>
   haystack.toLowerCase().includes(needle.toLowerCase());
 
@@ -244,15 +296,18 @@ export function matchSearch(key: SearchKey, msg: SearchMessage, ctx: SearchConte
     case "all":
       return true;
     case "flag":
-      return msg.flags.has(key.flag) === key.set;
+      return msg.flags.has(key.flag.toLowerCase()) === key.set;
     case "new":
-      return msg.flags.has("\\Recent") && !msg.flags.has("\\Seen");
+      return msg.flags.has("\\recent") && !msg.flags.has("\\seen");
     case "old":
-      return !msg.flags.has("\\Recent");
+      return !msg.flags.has("\\recent");
     case "header": {
       const fields = (msg.header ?? []).filter((h) => h.name.toUpperCase() === key.field);
       // RFC 3501: HEADER name "" matches every message that has the field.
-      return fields.some((h) => key.value === "" || includes(decodeWords(h.value), key.value));
+      return fields.some((h) =>
+        key.value === "" ||
+        includes(key.addresses ? addressText(h.value) : decodeWords(h.value), key.value)
+      );
     }
     case "body":
       return includes(msg.body ?? "", key.value);
@@ -262,11 +317,7 @@ export function matchSearch(key: SearchKey, msg: SearchMessage, ctx: SearchConte
     case "date": {
       if (key.which === "internal") return compareDay(key.cmp, msg.internalDate, key.date);
       const sent = (msg.header ?? []).find((h) => h.name.toUpperCase() === "DATE");
-      return compareDay(
-        key.cmp,
-        sent ? new Date(sent.value.replace(/\([^)]*\)/g, "")) : null,
-        key.date,
-      );
+      return compareDay(key.cmp, sent ? writtenDay(sent.value) : null, key.date);
     }
     case "size":
       return key.cmp === "larger" ? msg.size > key.size : msg.size < key.size;

@@ -12,7 +12,7 @@ const keys = (text: string) => parseSearch(parseFrame({ lines: [text], literals:
 const msg = (seq: number, flags: string[], subject: string, size = 100): SearchMessage => ({
   seq,
   uid: seq * 10,
-  flags: new Set(flags),
+  flags: new Set(flags.map((f) => f.toLowerCase())),
   size,
   internalDate: new Date("2024-05-06T09:00:00Z"),
   header: [{ name: "Subject", value: subject }, {

@@ -83,8 +83,8 @@ export function sectionName(section: Section): string {
   return parts.join(".");
 }
 
-/** Walk a part path; null when the part does not exist. */
-function walk(root: MimePart, path: number[]): MimePart | null {
+/** Walk a part path ([1, 2] for "1.2"); null when the part does not exist. */
+export function findPart(root: MimePart, path: number[]): MimePart | null {
   let current = root;
   let isMessage = true; // root is a message; so is the inside of message/rfc822
   for (const n of path) {
@@ -134,7 +134,7 @@ export function sectionBytes(
   root: MimePart,
   section: Section,
 ): Uint8Array | null {
-  const part = walk(root, section.path);
+  const part = findPart(root, section.path);
   if (!part) return null;
   switch (section.text) {
     case "":

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { SYSTEM_FLAGS } from "./constants.ts";
 import type { SharedMailbox } from "./mailbox.ts";
 import { selectFrom, type SequenceSet } from "./sequence_set.ts";
 import { atom, type ImapValue, list } from "./values.ts";
@@ -20,19 +21,64 @@ export class SelectedMailbox {
   uids: number[];
   /** Flags as last told to this client, by UID. */
   readonly told = new Map<number, string>();
-  /** \Recent for this session (RFC 3501 2.3.2): new mail it was the first to see. */
+  /**
+   * \Recent for this session (RFC 3501 2.3.2): new mail it was the first to see. A
+   * read-write session claims it from the shared mailbox; a read-only one (EXAMINE) shows
+   * it without claiming, since EXAMINE must not make messages lose \Recent (RFC 3501 6.3.2).
+   */
   readonly recent = new Set<number>();
+  /** The claim of \Recent being written to disk; the session awaits it before answering. */
+  saving: Promise<void> = Promise.resolve();
   #version: number;
+  /** How many keywords the client was told about in FLAGS. */
+  #keywords: number;
 
   constructor(shared: SharedMailbox, readOnly: boolean) {
     this.shared = shared;
     this.readOnly = readOnly;
     this.uids = shared.messages.map((m) => m.uid);
-    for (const m of shared.messages) {
-      this.told.set(m.uid, m.letters);
-      if (m.isNew && !readOnly) this.recent.add(m.uid);
-    }
+    for (const m of shared.messages) this.told.set(m.uid, m.letters);
+    this.#takeRecent();
     this.#version = shared.version;
+    this.#keywords = shared.keywords.list().length;
+  }
+
+  /** Add the messages still \Recent in the shared mailbox to this session's \Recent. */
+  #takeRecent(): void {
+    if (this.readOnly) {
+      for (const m of this.shared.messages) {
+        if (m.uid >= this.shared.firstRecentUid) this.recent.add(m.uid);
+      }
+      return;
+    }
+    const { uids, saved } = this.shared.claimRecent();
+    for (const uid of uids) this.recent.add(uid);
+    const before = this.saving;
+    this.saving = Promise.all([before, saved]).then(() => {});
+  }
+
+  /**
+   * FLAGS and PERMANENTFLAGS again if the folder gained keywords since the client was
+   * last told (RFC 3501 7.2.6: a FLAGS response whenever the set of defined flags changes).
+   */
+  flagsUpdate(): string[] {
+    if (this.shared.keywords.list().length === this.#keywords) return [];
+    this.#keywords = this.shared.keywords.list().length;
+    const out = [`* FLAGS (${this.flagList().join(" ")})`];
+    if (!this.readOnly) {
+      out.push(`* OK [PERMANENTFLAGS (${this.permanentFlags().join(" ")})] Flags permitted`);
+    }
+    return out;
+  }
+
+  /** The FLAGS list (RFC 3501 7.2.6): system flags and the folder's keywords. */
+  flagList(): string[] {
+    return [...SYSTEM_FLAGS, ...this.shared.keywords.list()];
+  }
+
+  /** The PERMANENTFLAGS list (RFC 3501 7.1): nothing when read-only, else \* too (new keywords). */
+  permanentFlags(): string[] {
+    return this.readOnly ? [] : [...this.flagList(), "\\*"];
   }
 
   /** Sequence number of a UID, or 0. */
@@ -76,10 +122,11 @@ export class SelectedMailbox {
    * EXPUNGE, 7.4.2 FETCH FLAGS). With `expunge: false` (during FETCH, STORE and SEARCH,
    * RFC 3501 7.4.1) vanished messages keep their numbers until a later command.
    */
-  updates(options: { expunge: boolean; uid?: boolean }): ImapValue[][] {
+  updates(options: { expunge: boolean; uid?: boolean }): (ImapValue[] | string)[] {
     const shared = this.shared;
-    const out: ImapValue[][] = [];
+    const out: (ImapValue[] | string)[] = [];
     if (this.#version === shared.version && !this.#pendingExpunge) return out;
+    out.push(...this.flagsUpdate());
     if (options.expunge) {
       // Highest first, so each number is still the one the client knows.
       for (let i = this.uids.length - 1; i >= 0; i--) {
@@ -110,8 +157,8 @@ export class SelectedMailbox {
       for (const m of added) {
         this.uids.push(m.uid);
         this.told.set(m.uid, m.letters);
-        if (m.isNew && !this.readOnly) this.recent.add(m.uid);
       }
+      this.#takeRecent();
       out.push([atom("*"), atom(this.uids.length), atom("EXISTS")]);
       out.push([atom("*"), atom(this.recent.size), atom("RECENT")]);
     }

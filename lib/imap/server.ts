@@ -26,6 +26,8 @@ export interface ImapServerOptions {
   pollIntervalMs?: number;
   /** Largest literal (APPEND size) accepted; default 32 MiB. */
   maxLiteralSize?: number;
+  /** Most octets all literals of one command may hold once logged in; default 64 MiB. */
+  maxCommandLiteralSize?: number;
   /** Most simultaneous connections; default 100. */
   maxConnections?: number;
   /** Record every connection's bytes here (for notebooks). */
@@ -65,6 +67,7 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
       pollIntervalMs: options.pollIntervalMs ?? 1000,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
+      maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
       closing,
     });
     await session.run();

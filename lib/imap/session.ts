@@ -10,8 +10,10 @@ import { IdleTimeoutError, LineTooLongError, writeAll } from "../net/mod.ts";
 import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
-import { FrameReader, LiteralTooLargeError } from "./framing.ts";
+import { type FrameLimits, FrameReader, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry } from "./mailbox.ts";
+import { UnknownCteError } from "./binary.ts";
+import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
@@ -29,6 +31,8 @@ export interface SessionConfig {
   /** How often IDLE looks at the Maildir for changes made elsewhere. */
   pollIntervalMs: number;
   maxLiteralSize: number;
+  /** Most octets all literals of one command may hold once logged in. */
+  maxCommandLiteralSize: number;
   /** Resolves when the server is closing: IDLE and other waits end. */
   closing: Promise<void>;
 }
@@ -62,9 +66,29 @@ export class Session {
     this.config = config;
     this.reader = new FrameReader(conn, {
       maxLineLength: LIMITS.maxLineLength,
-      maxLiteralSize: config.maxLiteralSize,
       idleTimeoutMs: config.idleTimeoutMs,
+      ...this.#frameLimits(),
     });
+  }
+
+  /**
+   * What the next command may make the server hold: little before login, more after
+   * (LIMITS in constants.ts names every bound).
+   */
+  #frameLimits(): Required<FrameLimits> {
+    if (this.state === STATE.NotAuthenticated) {
+      const size = Math.min(LIMITS.preAuthLiteralSize, this.config.maxLiteralSize);
+      return {
+        maxLiteralSize: size,
+        maxTotalLiteralSize: size,
+        maxLiterals: LIMITS.preAuthLiterals,
+      };
+    }
+    return {
+      maxLiteralSize: this.config.maxLiteralSize,
+      maxTotalLiteralSize: this.config.maxCommandLiteralSize,
+      maxLiterals: LIMITS.maxLiterals,
+    };
   }
 
   /** Queue an untagged response (or any line) given as values. */
@@ -123,11 +147,11 @@ export class Session {
       // gently but BYE; we keep the session and let commands fail with NO.
       return;
     }
-    const before = selected.recent.size;
-    for (const line of selected.updates(options)) this.send(line);
-    if (selected.recent.size > before && !selected.readOnly) {
-      await selected.shared.markOld([...selected.recent]);
+    for (const line of selected.updates(options)) {
+      if (typeof line === "string") this.sendText(line);
+      else this.send(line);
     }
+    await selected.saving;
   }
 
   /** Serve the connection until LOGOUT, close or autologout. */
@@ -138,6 +162,7 @@ export class Session {
     await this.flush();
     while (this.state !== STATE.Logout) {
       let frame;
+      this.reader.limits = this.#frameLimits();
       try {
         frame = await this.reader.readFrame(async (_size, synchronizing) => {
           // RFC 3501 7.5: the server says "+" when it is ready for a synchronizing literal.
@@ -199,7 +224,7 @@ export class Session {
     }
     let command: Command;
     try {
-      const parser = new Parser(frame);
+      const parser = new Parser(frame, { nil: false });
       parser.readAtom(); // the tag
       if (parser.atEnd()) throw new ImapParseError("Cannot parse: command name missing");
       const nameAtom = parser.readAtom();
@@ -243,6 +268,10 @@ export class Session {
         result = { status: "NO", code: "NONEXISTENT", text: error.message };
       } else if (error instanceof Error && error.name === "MailboxNameError") {
         result = { status: "NO", code: "CANNOT", text: error.message };
+      } else if (error instanceof UnknownCteError) {
+        result = { status: "NO", code: "UNKNOWN-CTE", text: error.message }; // RFC 3516 4.2
+      } else if (error instanceof KeywordLimitError) {
+        result = { status: "NO", code: "LIMIT", text: error.message }; // RFC 5530 3
       } else {
         throw error;
       }

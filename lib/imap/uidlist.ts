@@ -6,7 +6,7 @@
  * The file is `course-uidlist`:
  *
  * ```text
- * course-uidlist 1 <uidvalidity> <uidnext>
+ * course-uidlist 1 <uidvalidity> <uidnext> <first recent uid>
  * <uid> <maildir id>
  * ...
  * ```
@@ -27,17 +27,51 @@ export interface UidList {
   uidValidity: number;
   /** The UID the next new message gets. */
   uidNext: number;
+  /**
+   * Messages from this UID on are \Recent (RFC 3501 2.3.2): no session has been told
+   * about them yet. The first session to SELECT the folder (or to see them arrive while
+   * it has the folder selected) moves it to uidNext. Dovecot keeps the same number in its
+   * index.
+   */
+  firstRecentUid: number;
   /** Maildir id to UID. */
   uids: Map<string, number>;
 }
 
-/** A fresh list: UIDVALIDITY from the clock (seconds), as Dovecot does, so it never repeats. */
-export function newUidList(now: Date = new Date()): UidList {
-  return {
-    uidValidity: Math.max(1, Math.floor(now.getTime() / 1000)),
-    uidNext: 1,
-    uids: new Map(),
+/** A fresh list with the given UIDVALIDITY (see {@linkcode nextUidValidity}). */
+export function newUidList(uidValidity: number): UidList {
+  return { uidValidity, uidNext: 1, firstRecentUid: 1, uids: new Map() };
+}
+
+/** The file at the Maildir root that remembers the last UIDVALIDITY handed out. */
+export const UIDVALIDITY_FILE = "course-uidvalidity";
+
+const validityQueue = new Map<string, Promise<number>>();
+let counter = 0; // temporary file names
+
+/**
+ * A UIDVALIDITY for a new folder of the Maildir at `root`: the clock in seconds, as
+ * Dovecot does, but always above the last one handed out in this Maildir (kept in
+ * `course-uidvalidity`, like Dovecot's `dovecot-uidvalidity`). A folder deleted and
+ * created again within the same second must not get its old value back, or a client
+ * would keep its cached UIDs for messages that are gone (RFC 3501 2.3.1.1).
+ */
+export function nextUidValidity(root: string, now: Date = new Date()): Promise<number> {
+  const run = async () => {
+    const path = `${root}/${UIDVALIDITY_FILE}`;
+    const last = Number((await Deno.readTextFile(path).catch(() => "0")).trim()) || 0;
+    const value = Math.min(0xffffffff, Math.max(Math.floor(now.getTime() / 1000), last + 1));
+    const tmp = `${path}.${Deno.pid}.${++counter}.tmp`;
+    await Deno.writeTextFile(tmp, `${value}\n`, { mode: 0o600 });
+    await Deno.rename(tmp, path);
+    return value;
   };
+  const next = (validityQueue.get(root) ?? Promise.resolve(0)).then(run, run);
+  validityQueue.set(root, next);
+  next.finally(() => {
+    if (validityQueue.get(root) === next) validityQueue.delete(root);
+  }).catch(() => {});
+  return next;
 }
 
 /**
@@ -46,16 +80,22 @@ export function newUidList(now: Date = new Date()): UidList {
  * @example
  * ```ts
  * import { formatUidList, parseUidList } from "./uidlist.ts";
- * const list = { uidValidity: 7, uidNext: 3, uids: new Map([["a", 1], ["b", 2]]) };
+ * const list = { uidValidity: 7, uidNext: 3, firstRecentUid: 2, uids: new Map([["a", 1], ["b", 2]]) };
  * const back = parseUidList(formatUidList(list));
- * if (back?.uids.get("b") !== 2 || back.uidNext !== 3) throw new Error("unexpected");
+ * if (back?.uids.get("b") !== 2 || back.uidNext !== 3 || back.firstRecentUid !== 2) throw new Error("unexpected");
  * ```
  */
 export function parseUidList(text: string): UidList | null {
   const lines = text.split("\n");
-  const head = /^course-uidlist 1 (\d+) (\d+)$/.exec(lines[0] ?? "");
+  const head = /^course-uidlist 1 (\d+) (\d+)(?: (\d+))?$/.exec(lines[0] ?? "");
   if (!head) return null;
-  const list: UidList = { uidValidity: Number(head[1]), uidNext: Number(head[2]), uids: new Map() };
+  const list: UidList = {
+    uidValidity: Number(head[1]),
+    uidNext: Number(head[2]),
+    // Files written before \Recent was kept here: nothing listed is recent any more.
+    firstRecentUid: Number(head[3] ?? head[2]),
+    uids: new Map(),
+  };
   for (const line of lines.slice(1)) {
     const m = /^(\d+) (\S+)$/.exec(line);
     if (!m) continue;
@@ -69,7 +109,8 @@ export function parseUidList(text: string): UidList | null {
 /** The file's text. */
 export function formatUidList(list: UidList): string {
   const rows = [...list.uids].sort((a, b) => a[1] - b[1]).map(([id, uid]) => `${uid} ${id}`);
-  return [`course-uidlist 1 ${list.uidValidity} ${list.uidNext}`, ...rows, ""].join("\n");
+  const head = `course-uidlist 1 ${list.uidValidity} ${list.uidNext} ${list.firstRecentUid}`;
+  return [head, ...rows, ""].join("\n");
 }
 
 /** Read a folder's uidlist, or null when there is none (or it is unreadable). */
@@ -81,8 +122,6 @@ export async function readUidList(dir: string): Promise<UidList | null> {
     throw error;
   }
 }
-
-let counter = 0;
 
 /** Replace a folder's uidlist atomically. */
 export async function writeUidList(dir: string, list: UidList): Promise<void> {

@@ -8,7 +8,12 @@ Deno.test("writeUidList() replaces the file atomically and readUidList() reads i
   const dir = await Deno.makeTempDir();
   try {
     deepStrictEqual(await readUidList(dir), null);
-    await writeUidList(dir, { uidValidity: 42, uidNext: 3, uids: new Map([["a", 1], ["b", 2]]) });
+    await writeUidList(dir, {
+      uidValidity: 42,
+      uidNext: 3,
+      firstRecentUid: 2,
+      uids: new Map([["a", 1], ["b", 2]]),
+    });
     const back = await readUidList(dir);
     deepStrictEqual([back?.uidValidity, back?.uidNext, [...back!.uids]], [42, 3, [["a", 1], [
       "b",

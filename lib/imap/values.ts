@@ -28,6 +28,8 @@ export interface QuotedValue {
 export interface LiteralValue {
   type: "literal";
   value: Uint8Array;
+  /** Sent as a literal8, `~{n}` (RFC 3516 4.3): its octets may hold NUL. */
+  binary?: boolean;
 }
 /** NIL (RFC 3501 4.5). */
 export interface NilValue {
@@ -52,9 +54,9 @@ export function atom(value: string | number): AtomValue {
 export function str(value: string): QuotedValue {
   return { type: "string", value };
 }
-/** Octets that must travel as a literal (message bodies). */
-export function literal(value: Uint8Array): LiteralValue {
-  return { type: "literal", value };
+/** Octets that must travel as a literal (message bodies); `binary` makes it a literal8. */
+export function literal(value: Uint8Array, binary = false): LiteralValue {
+  return binary ? { type: "literal", value, binary } : { type: "literal", value };
 }
 /** NIL. */
 export const NIL: NilValue = { type: "nil" };

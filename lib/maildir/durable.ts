@@ -10,7 +10,7 @@
 
 /**
  * Create `path` (it must not exist), write `bytes`, optionally set its mtime, and flush
- * it to disk before returning.
+ * it to disk before returning. Returns the file's stat.
  *
  * Without a date `syncData` (fdatasync) is enough: it flushes the data and the size,
  * skipping only timestamps. With a date the mtime is the message's IMAP internal date,
@@ -20,7 +20,7 @@ export async function writeFileDurably(
   path: string,
   bytes: Uint8Array,
   mtime?: Date,
-): Promise<void> {
+): Promise<Deno.FileInfo> {
   using file = await Deno.open(path, { write: true, createNew: true, mode: 0o600 });
   let written = 0;
   while (written < bytes.length) written += await file.write(bytes.subarray(written));
@@ -30,6 +30,8 @@ export async function writeFileDurably(
   } else {
     await file.syncData();
   }
+  // fstat(2) of the open file: its size and mtime for the caller, without another lookup.
+  return file.statSync();
 }
 
 /** fsync a directory, so that entries just created, renamed or removed in it are durable. */

@@ -40,6 +40,17 @@ export interface LoopbackServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * True for the errors a socket gives when the peer went away (reset, closed while we
+ * wrote): an ordinary end of a session, not a server failure worth a report.
+ */
+export function isPeerGone(error: unknown): boolean {
+  return error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.NotConnected;
+}
+
 /** Close a connection, ignoring "already closed". */
 export function closeQuietly(conn: Deno.Conn): void {
   try {

@@ -17,12 +17,25 @@ export interface StoredMessage {
   size: number;
 }
 
+/** An open message file: `Deno.FsFile` has this shape. */
+export interface MessageFile {
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** A read that blocks: cheaper than `read` for a small file in the page cache. */
+  readSync?(buffer: Uint8Array): number | null;
+  close(): void;
+}
+
 /** One user's mailbox: POP3 reads INBOX only (it has no folders). */
 export interface Pop3Mailbox {
   /** INBOX's messages, oldest first. */
   list(): Promise<StoredMessage[]>;
   /** A message's bytes. */
   read(id: string): Promise<Uint8Array>;
+  /**
+   * A message opened for reading in chunks. When a store has it, RETR and TOP stream
+   * the file instead of reading it whole, so memory does not grow with message size.
+   */
+  open?(id: string): Promise<MessageFile>;
   /** Remove a message for good. */
   remove(id: string): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { connectLoopback, LineReader, writeAll } from "../net/mod.ts";
 import { MemoryStore } from "./backend.ts";
+import { MailStore } from "../maildir/mod.ts";
+import { encodeMessage } from "./multiline.ts";
 import { Pop3Client, Pop3Error } from "./client.ts";
 import { type Pop3ServerOptions, servePop3, type SessionEnd } from "./server.ts";
 
@@ -220,4 +222,54 @@ Deno.test("servePop3() never echoes CR or NUL: the exact bytes of the reply", as
   );
   // The session goes on: the next command is answered normally.
   assert.equal((await reader.readLine())?.text, "+OK Hello alice, send PASS");
+});
+
+Deno.test("servePop3() streams RETR and TOP from a Maildir file, byte-stuffed across chunk boundaries", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const store = new MailStore(root);
+    // Lines of many lengths, so that chunk boundaries fall before dots, between CR and LF...
+    let text = "Subject: big\r\n\r\n";
+    for (let i = 0; text.length < 300_000; i++) {
+      text += ".".repeat(i % 7) + "x".repeat(i % 301) + (i % 5 ? "\r\n" : "\n");
+    }
+    const message = encoder.encode(text);
+    await (await store.mailbox("alice")).deliver(message);
+    await using server = servePop3({ store, users: USERS, authFailureDelayMs: 1 });
+    using conn = await connectLoopback(server.port);
+    const reader = new LineReader(conn, { idleTimeoutMs: 5000 });
+    await reader.readLine();
+    await writeAll(
+      conn,
+      encoder.encode("USER alice\r\nPASS secret\r\nRETR 1\r\nTOP 1 3\r\nQUIT\r\n"),
+    );
+    for (let i = 0; i < 2; i++) assert.match((await reader.readLine())!.text, /^\+OK/);
+    const readBody = async () => {
+      assert.match((await reader.readLine())!.text, /^\+OK/);
+      const out: number[] = [];
+      while (true) {
+        const line = (await reader.readLine())!;
+        out.push(...line.bytes, 13, 10);
+        if (line.text === ".") return Uint8Array.from(out);
+      }
+    };
+    assert.deepEqual(await readBody(), encodeMessage(message));
+    assert.deepEqual(await readBody(), encodeMessage(message, 3));
+    assert.match((await reader.readLine())!.text, /^\+OK Goodbye/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("servePop3() reports nothing when a client resets the connection mid-session", async () => {
+  const errors: unknown[] = [];
+  await using server = serve(aliceStore(), { onError: (e) => errors.push(e) });
+  const ended = server.nextSessionEnd();
+  {
+    using conn = await connectLoopback(server.port);
+    // Commands and their replies cross: the client leaves before reading any of them.
+    await writeAll(conn, encoder.encode("USER alice\r\nPASS secret\r\n" + "RETR 1\r\n".repeat(10)));
+  }
+  assert.equal((await ended).reason, "dropped");
+  assert.deepEqual(errors, []);
 });

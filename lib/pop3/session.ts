@@ -40,7 +40,7 @@ export interface Reply extends StatusLine {
   /** Lines of a multi-line reply (LIST, UIDL, CAPA), not yet byte-stuffed. */
   lines?: string[];
   /** RETR or TOP: the transport reads this message and sends it byte-stuffed. */
-  message?: { number: number; id: string; bodyLines?: number };
+  message?: { number: number; id: string; size: number; bodyLines?: number };
 }
 
 /** Work for the transport, whose outcome comes back through `afterLogin` / `afterUpdate`. */
@@ -366,7 +366,7 @@ function retr(s: SessionState, [arg]: string[]): StepResult {
   const n = message(s, arg);
   if (typeof n !== "number") return same(s, n);
   const { id, size } = s.messages[n - 1];
-  return same(s, ok(`${size} octets`, { message: { number: n, id } }));
+  return same(s, ok(`${size} octets`, { message: { number: n, id, size } }));
 }
 
 function top(s: SessionState, [arg, count]: string[]): StepResult {
@@ -381,7 +381,7 @@ function top(s: SessionState, [arg, count]: string[]): StepResult {
   return same(
     s,
     ok("Top of message follows", {
-      message: { number: n, id: s.messages[n - 1].id, bodyLines: Number(count) },
+      message: { ...s.messages[n - 1], number: n, bodyLines: Number(count) },
     }),
   );
 }

@@ -144,8 +144,13 @@ Deno.test("step() RSET unmarks every message", () => {
 
 Deno.test("step() RETR and TOP name the message for the transport", () => {
   const s = transaction();
-  assert.deepEqual(first(step(s, "RETR 2")).message, { number: 2, id: "m2" });
-  assert.deepEqual(first(step(s, "TOP 3 0")).message, { number: 3, id: "m3", bodyLines: 0 });
+  assert.deepEqual(first(step(s, "RETR 2")).message, { number: 2, id: "m2", size: 20 });
+  assert.deepEqual(first(step(s, "TOP 3 0")).message, {
+    number: 3,
+    id: "m3",
+    size: 3,
+    bodyLines: 0,
+  });
 });
 
 Deno.test("step() QUIT in TRANSACTION asks for UPDATE with the marked ids", () => {

@@ -13,6 +13,7 @@
 
 import {
   IdleTimeoutError,
+  isPeerGone,
   LineReader,
   LineTooLongError,
   LineWriter,
@@ -206,6 +207,7 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
         await flush().catch(() => {});
         return;
       }
+      if (isPeerGone(error)) return; // the client reset or left while we wrote: nothing to report
       throw error;
     }
 

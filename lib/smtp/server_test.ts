@@ -232,3 +232,21 @@ Deno.test("serveSmtp() ends an AUTH exchange with 500 5.5.6 on an overlong line 
   assert.equal(replyText(await raw.command("NOOP")), "250 2.0.0 Ok");
   assert.equal((await raw.command(`AUTH PLAIN ${btoa("\0bob\0pw")}`)).code, 235);
 });
+
+Deno.test("serveSmtp() reports nothing when a client resets the connection mid-session", async () => {
+  const errors: unknown[] = [];
+  const { server } = start({ onError: (e) => errors.push(e) });
+  await using _ = server;
+  const raw = await greeted(server.port);
+  // A whole pipelined transaction and more, then the client vanishes before reading
+  // any reply: the server's first write draws a reset, its next one a broken pipe.
+  await raw.write(
+    "MAIL FROM:<al@pc.test>\r\nRCPT TO:<bob@mx.test>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n" +
+      "NOOP\r\n".repeat(10),
+  );
+  raw.close();
+  await using again = await greeted(server.port);
+  assert.equal((await again.command("QUIT")).code, 221);
+  await server.close();
+  assert.deepEqual(errors, []);
+});

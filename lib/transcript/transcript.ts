@@ -51,11 +51,19 @@ const decoder = new TextDecoder();
  */
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
-  readonly #start = performance.now();
+  /**
+   * The `performance.now()` that entry times count from. Transcripts sharing one origin
+   * can be laid on one timeline (several connections of one journey, say).
+   */
+  readonly origin: number;
+
+  constructor(options: { origin?: number } = {}) {
+    this.origin = options.origin ?? performance.now();
+  }
 
   /** Add one chunk. The bytes are copied, so the caller may reuse its buffer. */
   record(from: string, to: string, bytes: Uint8Array): void {
-    this.entries.push({ from, to, at: performance.now() - this.#start, bytes: bytes.slice() });
+    this.entries.push({ from, to, at: performance.now() - this.origin, bytes: bytes.slice() });
   }
 
   /** Bytes sent by `who` (all senders when omitted). */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { LineTooLongError } from "../../net/mod.ts";
 import { LIMITS, STATE } from "../constants.ts";
 import type { Session } from "../session.ts";
 import { textOf } from "../values.ts";
@@ -94,7 +95,16 @@ export const AUTHENTICATE: CommandHandler = {
     if (response === null) {
       session.sendText("+ ");
       await session.flush();
-      response = await session.reader.readLine();
+      try {
+        response = await session.reader.readLine();
+      } catch (error) {
+        // The reader skipped the overlong line, so the next line is a new command:
+        // the exchange is cancelled with BAD (RFC 3501 6.2.2) and the session goes on.
+        if (error instanceof LineTooLongError) {
+          throw new CommandError("BAD", `AUTHENTICATE cancelled: ${error.message}`);
+        }
+        throw error;
+      }
       if (response === null) throw new CommandError("BAD", "Connection closed during AUTHENTICATE");
     }
     if (response === "*") throw new CommandError("BAD", "AUTHENTICATE cancelled"); // RFC 3501 6.2.2

@@ -45,10 +45,9 @@ async function copy(session: Session, command: Command, move: boolean): Promise<
   if (!move) return { status: "OK", code, text: "COPY completed" };
   // RFC 6851 3.3: COPYUID comes in an untagged OK before the EXPUNGEs.
   if (code) session.sendText(`* OK [${code}] Moved`);
-  if (target !== source) {
-    await source.setFlags(from, "+", ["\\Deleted"]);
-    await source.expunge(from);
-  }
+  // RFC 6851 3.1: into the selected mailbox too, the copies get new UIDs and the
+  // originals are expunged.
+  await source.expunge(from, false);
   return { status: "OK", text: "MOVE completed" };
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { binaryPart, hasNul } from "../binary.ts";
 import { bodyStructure } from "../body_structure.ts";
 import { STATE } from "../constants.ts";
 import { formatDateTime } from "../date.ts";
@@ -43,6 +44,16 @@ type Item =
     partial?: [number] | [number, number];
     /** Whether fetching it sets \Seen (BODY[] does, BODY.PEEK[] and RFC822.HEADER do not). */
     setsSeen: boolean;
+  }
+  | {
+    /** RFC 3516: BINARY[path]<partial> (decoded octets) or BINARY.SIZE[path] (their count). */
+    kind: "binary";
+    path: number[];
+    size: boolean;
+    /** The path as the client wrote it, to echo back. */
+    echo: ImapValue[];
+    partial?: [number] | [number, number];
+    setsSeen: boolean;
   };
 
 const MACROS: Record<string, string[]> = {
@@ -55,6 +66,7 @@ const SIMPLE = ["FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY
 function parseItem(value: ImapValue): Item {
   if (value.type !== "atom") throw new CommandError("BAD", "FETCH: expected a data item name");
   const name = value.value.toUpperCase();
+  if (value.section && name.startsWith("BINARY")) return parseBinaryItem(value, name);
   if (value.section) {
     if (name !== "BODY" && name !== "BODY.PEEK") {
       throw new CommandError("BAD", `FETCH: ${value.value}[...] is not a data item`);
@@ -109,6 +121,34 @@ function parseItem(value: ImapValue): Item {
   throw new CommandError("BAD", `FETCH: unknown data item ${JSON.stringify(value.value)}`);
 }
 
+/** RFC 3516 4.1: `section-binary` is a part path only ("1.2"), or empty. */
+function parseBinaryItem(value: AtomValue, name: string): Item {
+  if (name !== "BINARY" && name !== "BINARY.PEEK" && name !== "BINARY.SIZE") {
+    throw new CommandError("BAD", `FETCH: ${value.value}[...] is not a data item`);
+  }
+  const section = value.section!;
+  const spec = section.length === 1 ? textOf(section[0]) : section.length === 0 ? "" : null;
+  if (
+    spec === null || section[0]?.type === "list" || !/^(?:[1-9]\d*(?:\.[1-9]\d*)*)?$/.test(spec)
+  ) {
+    throw new CommandError("BAD", `FETCH: ${value.value}[...] takes a part number only`);
+  }
+  if (name === "BINARY.SIZE" && value.partial) {
+    throw new CommandError("BAD", "FETCH: BINARY.SIZE takes no <partial>");
+  }
+  if (value.partial?.length === 2 && value.partial[1] === 0) {
+    throw new CommandError("BAD", "FETCH: a partial range of 0 octets");
+  }
+  return {
+    kind: "binary",
+    path: spec ? spec.split(".").map(Number) : [],
+    size: name === "BINARY.SIZE",
+    echo: section,
+    partial: value.partial,
+    setsSeen: name === "BINARY",
+  };
+}
+
 /** Parse FETCH's item argument: a macro, one item, or a list (RFC 3501 6.4.5). */
 export function parseFetchItems(value: ImapValue | undefined): Item[] {
   if (!value) throw new CommandError("BAD", "FETCH expects a sequence set and data items");
@@ -152,9 +192,11 @@ export async function fetchMessages(
   const selected = session.selected!;
   const shared = selected.shared;
   if (withUid && !items.some((i) => i.kind === "UID")) items = [{ kind: "UID" }, ...items];
-  const setsSeen = !selected.readOnly && items.some((i) => i.kind === "section" && i.setsSeen);
+  const setsSeen = !selected.readOnly &&
+    items.some((i) => (i.kind === "section" || i.kind === "binary") && i.setsSeen);
   const needsContent = items.some((i) =>
-    i.kind === "section" || i.kind === "ENVELOPE" || i.kind === "BODYSTRUCTURE" || i.kind === "BODY"
+    i.kind === "section" || i.kind === "binary" || i.kind === "ENVELOPE" ||
+    i.kind === "BODYSTRUCTURE" || i.kind === "BODY"
   );
   for (const uid of uids) {
     const record = shared.byUid.get(uid);
@@ -193,6 +235,19 @@ export async function fetchMessages(
             bodyStructure(message!.bytes, message!.mime, item.kind === "BODYSTRUCTURE"),
           );
           break;
+        case "binary": {
+          const decoded = binaryPart(message!.bytes, message!.mime, item.path);
+          if (item.size) {
+            out.push({ type: "atom", value: "BINARY.SIZE", section: item.echo });
+            out.push(atom(decoded?.length ?? 0));
+            break;
+          }
+          const name: AtomValue = { type: "atom", value: "BINARY", section: item.echo };
+          if (item.partial) name.partial = [item.partial[0]];
+          const octets = decoded && sliceFor(decoded, item.partial);
+          out.push(name, octets === null ? NIL : literal(octets, hasNul(octets)));
+          break;
+        }
         case "section": {
           const bytes = sectionBytes(message!.bytes, message!.mime, item.section);
           if (item.echo) {

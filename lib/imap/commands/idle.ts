@@ -10,6 +10,7 @@
  * @module
  */
 
+import { LineTooLongError } from "../../net/mod.ts";
 import { STATE } from "../constants.ts";
 import { CommandError, type CommandHandler } from "./types.ts";
 
@@ -32,7 +33,13 @@ export const IDLE: CommandHandler = {
           timer = setTimeout(() => resolve("tick"), session.config.pollIntervalMs);
         });
         const closing = session.config.closing.then(() => "closing" as const);
-        const event = await Promise.race([line, tick, closing]);
+        const event = await Promise.race([line, tick, closing]).catch((error) => {
+          // An overlong line was skipped by the reader: the session goes on, IDLE ends.
+          if (error instanceof LineTooLongError) {
+            throw new CommandError("BAD", `${error.message}; expected DONE to end IDLE`);
+          }
+          throw error;
+        });
         clearTimeout(timer);
         if (event === "closing") {
           session.sendText("* BYE Server shutting down");

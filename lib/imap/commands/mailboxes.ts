@@ -9,14 +9,15 @@
  * @module
  */
 
+import { checkFolderName } from "../../maildir/mod.ts";
 import { DELIMITER, STATE } from "../constants.ts";
+import { readSubscriptions, writeSubscriptions } from "../subscriptions.ts";
 import type { Session } from "../session.ts";
-import { decodeMailboxName, encodeMailboxName } from "../utf7.ts";
+import { decodeMailboxName, encodeMailboxName, Utf7Error } from "../utf7.ts";
 import { atom, type ImapValue, list, str, textOf } from "../values.ts";
 import { astring, CommandError, type CommandHandler, expectArgs, mailboxArg } from "./types.ts";
 
 const AUTHED = [STATE.Authenticated, STATE.Selected] as const;
-const SUBSCRIPTIONS_FILE = "course-subscriptions";
 
 function noWildcards(name: string): void {
   if (/[*%]/.test(name)) {
@@ -79,31 +80,20 @@ export const RENAME: CommandHandler = {
   },
 };
 
-async function readSubscriptions(session: Session): Promise<Set<string>> {
-  try {
-    const text = await Deno.readTextFile(`${session.maildir!.root}/${SUBSCRIPTIONS_FILE}`);
-    return new Set(text.split("\n").filter(Boolean));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return new Set();
-    throw error;
-  }
-}
-
-async function writeSubscriptions(session: Session, names: Set<string>): Promise<void> {
-  const path = `${session.maildir!.root}/${SUBSCRIPTIONS_FILE}`;
-  await Deno.writeTextFile(`${path}.tmp`, [...names].sort().map((n) => n + "\n").join(""));
-  await Deno.rename(`${path}.tmp`, path); // atomic replace
-}
-
-/** RFC 3501 6.3.6. Subscriptions live in `course-subscriptions` at the Maildir root. */
+/**
+ * RFC 3501 6.3.6. The name need not exist, but it must be one CREATE would accept
+ * (no CR, LF, NUL...): a MailboxNameError becomes NO [CANNOT] in the dispatcher.
+ * Subscriptions live in `course-subscriptions` (see subscriptions.ts).
+ */
 export const SUBSCRIBE: CommandHandler = {
   states: AUTHED,
   async run(session, command) {
     expectArgs(command, 1, "a mailbox name");
-    const name = mailboxArg(command.args[0]);
-    const names = await readSubscriptions(session);
+    const name = checkFolderName(mailboxArg(command.args[0]));
+    const root = session.maildir!.root;
+    const names = await readSubscriptions(root);
     names.add(name);
-    await writeSubscriptions(session, names);
+    await writeSubscriptions(root, names);
   },
 };
 
@@ -112,9 +102,9 @@ export const UNSUBSCRIBE: CommandHandler = {
   states: AUTHED,
   async run(session, command) {
     expectArgs(command, 1, "a mailbox name");
-    const names = await readSubscriptions(session);
-    names.delete(mailboxArg(command.args[0]));
-    await writeSubscriptions(session, names);
+    const root = session.maildir!.root;
+    const names = await readSubscriptions(root);
+    if (names.delete(mailboxArg(command.args[0]))) await writeSubscriptions(root, names);
   },
 };
 
@@ -162,19 +152,14 @@ async function listing(session: Session, args: ImapValue[], subscribedOnly: bool
   try {
     full = decodeMailboxName(full);
   } catch (error) {
-    throw new CommandError("BAD", (error as Error).message);
+    if (error instanceof Utf7Error) return; // no mailbox can have that name: nothing matches
+    throw error;
   }
   const match = listPattern(full);
-  const folders = await tree(session);
-  const subscribed = subscribedOnly ? await readSubscriptions(session) : null;
-  for (
-    const [name, attrs] of [...folders].sort((
-      [a],
-      [b],
-    ) => (a === "INBOX" ? -1 : b === "INBOX" ? 1 : a < b ? -1 : a > b ? 1 : 0))
-  ) {
-    if (!match.test(name)) continue;
-    if (subscribed && !subscribed.has(name)) continue;
+  const entries = subscribedOnly
+    ? subscribedEntries(await readSubscriptions(session.maildir!.root), full, match)
+    : [...await tree(session)].filter(([name]) => match.test(name));
+  for (const [name, attrs] of entries.sort(([a], [b]) => compareNames(a, b))) {
     session.send([
       atom("*"),
       atom(verb),
@@ -183,6 +168,42 @@ async function listing(session: Session, args: ImapValue[], subscribedOnly: bool
       str(encodeMailboxName(name)),
     ]);
   }
+}
+
+/** INBOX first, then by code point. */
+function compareNames(a: string, b: string): number {
+  return a === "INBOX" ? -1 : b === "INBOX" ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What LSUB lists (RFC 3501 6.3.9): the subscribed names that match, whether or not the
+ * mailbox exists; and, for a `%` that stops at a level, the unsubscribed parent of a
+ * subscribed child with \Noselect ("foo" for a subscribed "foo/bar", which "%" alone
+ * would not reach). \Noselect in LSUB means "not subscribed", not "does not exist".
+ */
+function subscribedEntries(
+  subscribed: ReadonlySet<string>,
+  pattern: string,
+  match: RegExp,
+): [string, Set<string>][] {
+  const out = new Map<string, Set<string>>();
+  const deep = listPattern(pattern.replaceAll("%", "*"));
+  for (const name of subscribed) {
+    if (match.test(name)) {
+      out.set(name, new Set());
+      continue;
+    }
+    if (!deep.test(name)) continue;
+    const parts = name.split(DELIMITER);
+    for (let i = parts.length - 1; i > 0; i--) {
+      const parent = parts.slice(0, i).join(DELIMITER);
+      if (!subscribed.has(parent) && match.test(parent)) {
+        out.set(parent, new Set(["\\Noselect"]));
+        break;
+      }
+    }
+  }
+  return [...out];
 }
 
 /** RFC 3501 6.3.8. */
@@ -233,7 +254,7 @@ export const STATUS: CommandHandler = {
           value = shared.messages.length;
           break;
         case "RECENT":
-          value = shared.messages.filter((m) => m.isNew).length;
+          value = shared.recentCount();
           break;
         case "UIDNEXT":
           value = shared.uidNext;

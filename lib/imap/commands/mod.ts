@@ -24,6 +24,8 @@ import {
   UNSUBSCRIBE,
 } from "./mailboxes.ts";
 import { SEARCH } from "./search.ts";
+import { SORT } from "./sort.ts";
+import { THREAD } from "./thread.ts";
 import { CHECK, CLOSE, EXAMINE, SELECT, UNSELECT } from "./select.ts";
 import { STORE } from "./store.ts";
 import type { CommandHandler } from "./types.ts";
@@ -56,6 +58,8 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   UNSELECT,
   EXPUNGE,
   SEARCH,
+  SORT,
+  THREAD,
   FETCH,
   STORE,
   COPY,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { STATE, SYSTEM_FLAGS } from "../constants.ts";
+import { STATE } from "../constants.ts";
 import type { Session } from "../session.ts";
 import { SelectedMailbox } from "../selected.ts";
 import {
@@ -31,12 +31,13 @@ async function open(session: Session, command: Command, readOnly: boolean) {
     throw error;
   }
   const selected = new SelectedMailbox(shared, readOnly);
-  const flags = SYSTEM_FLAGS.join(" ");
-  session.sendText(`* FLAGS (${flags})`);
+  session.sendText(`* FLAGS (${selected.flagList().join(" ")})`);
   session.sendText(
     readOnly
       ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
-      : `* OK [PERMANENTFLAGS (${flags})] Flags stored in Maildir file names`,
+      : `* OK [PERMANENTFLAGS (${
+        selected.permanentFlags().join(" ")
+      })] Flags and keywords stored in the Maildir`,
   );
   session.sendText(`* ${selected.uids.length} EXISTS`);
   session.sendText(`* ${selected.recent.size} RECENT`);
@@ -46,7 +47,7 @@ async function open(session: Session, command: Command, readOnly: boolean) {
   if (firstUnseen >= 0) session.sendText(`* OK [UNSEEN ${firstUnseen + 1}] First unseen message`);
   session.sendText(`* OK [UIDVALIDITY ${shared.uidValidity}] UIDs valid`);
   session.sendText(`* OK [UIDNEXT ${shared.uidNext}] Predicted next UID`);
-  if (selected.recent.size) await shared.markOld([...selected.recent]);
+  await selected.saving;
   session.selected = selected;
   session.state = STATE.Selected;
   return {

@@ -7,6 +7,7 @@
 
 import { STATE } from "../constants.ts";
 import { atom, list, textOf } from "../values.ts";
+import { flagArgs } from "./append.ts";
 import { sequenceArg } from "./fetch.ts";
 import { CommandError, type CommandHandler } from "./types.ts";
 
@@ -31,16 +32,7 @@ export const STORE: CommandHandler = {
     const flagValues = command.args.length === 3 && command.args[2].type === "list"
       ? command.args[2].items
       : command.args.slice(2);
-    const flags = flagValues.map((v) => {
-      const flag = textOf(v);
-      if (v.type !== "atom" || flag === null) {
-        throw new CommandError("BAD", "STORE: flags must be atoms");
-      }
-      if (flag.toLowerCase() === "\\recent") {
-        throw new CommandError("BAD", "STORE: \\Recent cannot be set");
-      }
-      return flag;
-    });
+    const flags = flagArgs(flagValues, "STORE");
     if (selected.readOnly) throw new CommandError("NO", "The mailbox is read-only", "READ-ONLY");
     if (!command.uid && selected.outOfRange(set)) {
       throw new CommandError("BAD", "STORE: message sequence number out of range");
@@ -48,6 +40,7 @@ export const STORE: CommandHandler = {
     const uids = selected.resolve(set, command.uid);
     const mode = (m[1] || "=") as "+" | "-" | "=";
     await selected.shared.setFlags(uids, mode, flags);
+    for (const line of selected.flagsUpdate()) session.sendText(line); // new keywords first
     if (m[2]) {
       // .SILENT: the client knows what it did; but others' changes are still reported.
       for (const uid of uids) {

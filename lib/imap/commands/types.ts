@@ -64,14 +64,18 @@ export function astring(value: ImapValue | undefined, what: string): string {
   return text;
 }
 
-/** A mailbox argument: modified UTF-7 decoded, "INBOX" in any case made canonical (RFC 3501 5.1). */
+/**
+ * A mailbox argument: modified UTF-7 decoded, "INBOX" in any case made canonical (RFC 3501 5.1).
+ * A name that is not valid modified UTF-7 (RFC 3501 5.1.3) is a well-formed astring that
+ * names no mailbox we could have: NO [CANNOT], not BAD.
+ */
 export function mailboxArg(value: ImapValue | undefined): string {
   const wire = astring(value, "a mailbox name");
   let name: string;
   try {
     name = decodeMailboxName(wire);
   } catch (error) {
-    if (error instanceof Utf7Error) throw new CommandError("BAD", error.message);
+    if (error instanceof Utf7Error) throw new CommandError("NO", error.message, "CANNOT");
     throw error;
   }
   return name.toUpperCase() === "INBOX" ? "INBOX" : name;
