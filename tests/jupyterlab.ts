@@ -11,7 +11,7 @@
  */
 
 import type { Page } from "playwright-core";
-import { processesWith } from "../lib/daemon/mod.ts";
+import { processesWith, waitForPort } from "../lib/daemon/mod.ts";
 import { ensureVenv, VENV } from "../tools/venv.ts";
 import { withTimeout } from "../lib/net/timeout.ts";
 
@@ -153,6 +153,8 @@ export async function startJupyterLab(
   let base: string;
   try {
     base = await withTimeout(listening.promise, 60_000, "start JupyterLab");
+    // jupyter_server prints its URL, then binds the port on its next event-loop turn.
+    await waitForPort(Number(new URL(base).port), { exited: child.status, timeoutMs: 30_000 });
   } catch (error) {
     await stop().catch(() => {});
     throw new Error(`${(error as Error).message}\n${log.slice(-20).join("\n")}`);
