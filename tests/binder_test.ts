@@ -96,7 +96,7 @@ Deno.test("deploy/jupyterhub/config.yaml passes the chart's own schema check, an
 });
 
 /** A Jupyter server from the image's environment, with the learner's home as its root. */
-async function startServer(image: ImageLayout) {
+async function startServer(image: ImageLayout, env: Record<string, string> = {}) {
   const token = crypto.randomUUID().replaceAll("-", "");
   const child = new Deno.Command(`${image.python}/bin/jupyter`, {
     args: [
@@ -111,7 +111,7 @@ async function startServer(image: ImageLayout) {
     ],
     cwd: image.home,
     clearEnv: true,
-    env: image.env,
+    env: { ...image.env, ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -205,7 +205,7 @@ Deno.test({
       );
 
       await t.step(
-        "the server lists the kernel, and an nbgitpuller link clones the course into the learner's home",
+        "the server lists and starts the kernel, culls idle kernels as config.yaml says, and an nbgitpuller link clones the course into the learner's home",
         async () => {
           // The course as a git repository that the hub can reach.
           const origin = `${image.top}/origin/${COURSE_REPO}`;
@@ -233,7 +233,28 @@ Deno.test({
             assert.equal(step.code, 0, step.output);
           }
 
-          server = await startServer(image);
+          // The hub mounts config.yaml's extraFiles into the pod; here its folder is put first
+          // on the server's config path instead.
+          const extra = await inImage(image, `${image.python}/bin/python`, [
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))['singleuser']['extraFiles']))",
+            `${ROOT}/deploy/jupyterhub/config.yaml`,
+          ]);
+          assert.equal(extra.code, 0, extra.output);
+          const culling = JSON.parse(extra.stdout)["kernel-culling"];
+          const mountDir = culling.mountPath.slice(0, culling.mountPath.lastIndexOf("/"));
+          const paths = await inImage(image, `${image.python}/bin/jupyter`, ["--paths", "--json"]);
+          assert.ok(
+            JSON.parse(paths.stdout).config.includes(mountDir),
+            `the server reads ${mountDir}`,
+          );
+          await Deno.mkdir(`${image.top}${mountDir}`, { recursive: true });
+          await Deno.writeTextFile(
+            `${image.top}${culling.mountPath}`,
+            JSON.stringify(culling.data),
+          );
+
+          server = await startServer(image, { JUPYTER_CONFIG_PATH: `${image.top}${mountDir}` });
           const specs = await fetch(`${server.base}/api/kernelspecs`, { headers: server.headers })
             .then((r) => r.json());
           assert.deepEqual(
@@ -241,6 +262,30 @@ Deno.test({
             registered,
             "the server offers that kernel",
           );
+
+          // The server starts the registered kernel, and culls idle kernels as config.yaml says.
+          const started = await fetch(`${server.base}/api/kernels`, {
+            method: "POST",
+            headers: server.headers,
+            body: JSON.stringify({ name: "deno" }),
+          });
+          assert.equal(started.status, 201);
+          const kernel = await started.json();
+          const { cull_idle_timeout, cull_interval } = culling.data.MappingKernelManager;
+          const culls =
+            `Culling kernels with idle durations > ${cull_idle_timeout} seconds at ${cull_interval} second intervals`;
+          const until = Date.now() + 30_000;
+          while (!server.log.join("").includes(culls) && Date.now() < until) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          assert.ok(server.log.join("").includes(culls), server.log.join("").slice(-3000));
+          assert.match(server.log.join(""), /Culling kernels even with connected clients/);
+          const stopped = await fetch(`${server.base}/api/kernels/${kernel.id}`, {
+            method: "DELETE",
+            headers: server.headers,
+          });
+          assert.equal(stopped.status, 204);
+          await stopped.body?.cancel();
 
           const link = new URL(chapterLink("notebooks/00_welcome.ipynb", {
             hub: "https://hub.example.edu",

@@ -63,12 +63,12 @@ Deno.test("deno task grade scores the stub 0 and the solution in full, and write
       "--out",
       `${out}/teacher`,
     ]);
-    assert.match(hidden.text, /ask_tiny +Ask the TINY server +6\/6 +passed/);
+    assert.match(hidden.text, /ask_tiny +Ask the TINY server +8\/8 +passed/);
     const withHidden = JSON.parse(await Deno.readTextFile(`${out}/teacher/results.json`));
     assert.deepEqual(
       withHidden.tests.filter((t: { visibility: string }) => t.visibility === "after_published")
         .length,
-      1,
+      3,
     );
     assert.match(
       await Deno.readTextFile(`${out}/junit.xml`),
@@ -195,5 +195,36 @@ Deno.test("deno task grade --watch grades again when the learner saves", async (
     child.kill("SIGTERM");
     await child.status;
     await reader.cancel();
+  }
+});
+
+Deno.test("deno task student-copy ships the committed stubs even from a tree with solved exercises", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const teacher = `${dir}/teacher`;
+    const clone = await new Deno.Command("git", { args: ["clone", "-q", ROOT, teacher] }).output();
+    assert.ok(clone.success);
+    const committed = await Deno.readTextFile(`${teacher}/exercises/00_welcome/ask_tiny.ts`);
+    // The teacher solved the warm-up locally and never committed it.
+    await Deno.writeTextFile(`${teacher}/exercises/00_welcome/ask_tiny.ts`, SOLVED);
+    const copy = await run(["run", "-A", "tools/student_copy.ts", `${dir}/course`], teacher);
+    assert.equal(copy.code, 0, copy.text);
+    assert.equal(
+      await Deno.readTextFile(`${dir}/course/exercises/00_welcome/ask_tiny.ts`),
+      committed,
+    );
+    assert.match(
+      copy.text,
+      /WARNING: 1 file\(s\) have uncommitted changes, which are NOT in the copy[\s\S]*exercises\/00_welcome\/ask_tiny\.ts/,
+    );
+    // There, --hidden says that the hidden checks are not part of a student copy.
+    const hidden = await run(
+      ["run", "-A", "tools/grade.ts", "00_welcome", "--hidden", "--json"],
+      `${dir}/course`,
+    );
+    assert.match(hidden.text, /NOTICE: --hidden, but this copy of the course has no hidden checks/);
+    assert.equal(JSON.parse(new TextDecoder().decode(hidden.stdout))[0].maxScore, 5);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,7 +11,7 @@
  */
 
 import type { Page } from "playwright-core";
-import { processesWith } from "../lib/daemon/mod.ts";
+import { processesWith, waitForPort } from "../lib/daemon/mod.ts";
 import { ensureVenv, VENV } from "../tools/venv.ts";
 import { withTimeout } from "../lib/net/timeout.ts";
 
@@ -32,19 +32,22 @@ function writeSettings(folder: string, plugin: string, value: unknown): void {
   Deno.writeTextFileSync(`${folder}/${pkg}/${name}.jupyterlab-settings`, JSON.stringify(value));
 }
 
-/** Start JupyterLab with the repository (or `options.root`) as its root; resolves once it serves. */
-export async function startJupyterLab(options: { root?: string } = {}): Promise<JupyterLab> {
+/**
+ * Start JupyterLab with the repository (or `options.root`) as its root; resolves once it
+ * serves. `options.env` is added to its environment (and so its kernels').
+ */
+export async function startJupyterLab(
+  options: { root?: string; env?: Record<string, string> } = {},
+): Promise<JupyterLab> {
   const root = options.root ?? ROOT;
   await ensureVenv({ quiet: true });
   const temp = await Deno.makeTempDir({ prefix: "jupyterlab_test_" });
   const settings = `${temp}/settings`;
-  // Never save (outputs must not reach notebooks/); keep every cell in the DOM; no news.
+  Deno.mkdirSync(`${temp}/workspaces`);
+  // Never save (outputs must not reach notebooks/); keep every cell in the DOM. The news
+  // pop-up is left to the course's own settings (tools/venv.ts), which the tests check.
   writeSettings(settings, "@jupyterlab/docmanager-extension:plugin", { autosave: false });
   writeSettings(settings, "@jupyterlab/notebook-extension:tracker", { windowingMode: "none" });
-  writeSettings(settings, "@jupyterlab/apputils-extension:notification", {
-    fetchNews: "false",
-    checkForUpdates: false,
-  });
   const token = [...crypto.getRandomValues(new Uint8Array(24))]
     .map((b) => b.toString(16).padStart(2, "0")).join("");
   const marker = `COURSE_JUPYTERLAB_TEST=${crypto.randomUUID()}`;
@@ -69,6 +72,7 @@ export async function startJupyterLab(options: { root?: string } = {}): Promise<
       JUPYTER_PREFER_ENV_PATH: "1",
       JUPYTER_RUNTIME_DIR: `${temp}/runtime`,
       JUPYTER_CONFIG_DIR: `${temp}/config`,
+      ...options.env,
       [marker.split("=")[0]]: marker.split("=")[1],
     },
     stdin: "null",
@@ -149,6 +153,8 @@ export async function startJupyterLab(options: { root?: string } = {}): Promise<
   let base: string;
   try {
     base = await withTimeout(listening.promise, 60_000, "start JupyterLab");
+    // jupyter_server prints its URL, then binds the port on its next event-loop turn.
+    await waitForPort(Number(new URL(base).port), { exited: child.status, timeoutMs: 30_000 });
   } catch (error) {
     await stop().catch(() => {});
     throw new Error(`${(error as Error).message}\n${log.slice(-20).join("\n")}`);
@@ -192,4 +198,211 @@ export async function startRunAll(page: Page, restart: boolean): Promise<void> {
     }
     app.commands.execute("notebook:run-all-cells"); // not awaited: the cells are watched instead
   }, restart);
+}
+
+/** One code cell as JupyterLab shows it. */
+export interface CellView {
+  index: number;
+  id: string;
+  executionCount: number | null;
+  /** Each output's type and its text (stream text, text/plain, or the error's name and value). */
+  outputs: { type: string; text: string }[];
+  /** Output areas drawn in the page. */
+  drawn: number;
+  /** The text the page shows in the cell's outputs (for an error: its traceback). */
+  drawnText: string;
+}
+
+/** The code cells of the open notebook, with what each shows. */
+export async function codeCells(page: Page): Promise<CellView[]> {
+  return await page.evaluate(() => {
+    // deno-lint-ignore no-explicit-any
+    const panel = (globalThis as any).jupyterapp.shell.currentWidget;
+    // deno-lint-ignore no-explicit-any
+    return panel.content.widgets.map((cell: any, index: number) => {
+      if (cell.model.type !== "code" || !cell.model.sharedModel.source.trim()) return null;
+      const outputs = [];
+      for (let i = 0; i < cell.model.outputs.length; i++) {
+        const json = cell.model.outputs.get(i).toJSON();
+        const plain = json.data?.["text/plain"];
+        const text = json.output_type === "stream"
+          ? [json.text].flat().join("")
+          : json.output_type === "error"
+          ? `${json.ename}: ${json.evalue}`
+          : [plain ?? ""].flat().join("");
+        outputs.push({ type: json.output_type, text });
+      }
+      return {
+        index,
+        id: cell.model.id,
+        executionCount: cell.model.executionCount,
+        outputs,
+        drawn: cell.node.querySelectorAll(".jp-OutputArea-output").length,
+        drawnText: [...cell.node.querySelectorAll(".jp-OutputArea-output")]
+          // deno-lint-ignore no-explicit-any
+          .map((node: any) => node.innerText).join("\n"),
+      };
+    }).filter(Boolean);
+  });
+}
+
+/**
+ * Wait until Run All has finished: the kernel idle, no cell pending, every code cell run (or
+ * one failed), and nothing changing for `settleMs` (time for late messages to arrive).
+ */
+export async function waitForRunAll(
+  page: Page,
+  options: { settleMs?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const { settleMs = 2000, timeoutMs = 240_000 } = options;
+  const until = Date.now() + timeoutMs;
+  let stableSince = 0;
+  let last = "";
+  while (true) {
+    if (Date.now() > until) throw new Error(`Run All did not finish within ${timeoutMs} ms`);
+    const snapshot = await page.evaluate(() => {
+      // deno-lint-ignore no-explicit-any
+      const panel = (globalThis as any).jupyterapp.shell.currentWidget;
+      // deno-lint-ignore no-explicit-any
+      const cells = panel.content.widgets.filter((c: any) =>
+        c.model.type === "code" && c.model.sharedModel.source.trim()
+      );
+      return {
+        idle: panel.sessionContext.session?.kernel?.status === "idle",
+        // deno-lint-ignore no-explicit-any
+        pending: cells.some((c: any) => c.promptNode?.textContent?.includes("*")),
+        // deno-lint-ignore no-explicit-any
+        allRun: cells.every((c: any) => c.model.executionCount !== null),
+        // deno-lint-ignore no-explicit-any
+        failed: cells.some((c: any) => {
+          for (let i = 0; i < c.model.outputs.length; i++) {
+            if (c.model.outputs.get(i).type === "error") return true;
+          }
+          return false;
+        }),
+        // deno-lint-ignore no-explicit-any
+        outputs: cells.map((c: any) => c.model.outputs.length).join(","),
+      };
+    });
+    const done = snapshot.idle && !snapshot.pending && (snapshot.allRun || snapshot.failed);
+    if (done && snapshot.outputs === last) {
+      stableSince ||= Date.now();
+      if (Date.now() - stableSince >= settleMs) return;
+    } else {
+      stableSince = 0;
+    }
+    last = snapshot.outputs;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A Jupyter message as it crossed a kernel WebSocket between the page and the server. */
+export interface WireMessage {
+  direction: "sent" | "received";
+  channel: string;
+  msgType: string;
+  msgId: string;
+  parentId?: string;
+  /** For requests JupyterLab sends for a cell (execute_request): that cell's id. */
+  cellId?: string;
+  // deno-lint-ignore no-explicit-any
+  content: any;
+}
+
+/**
+ * Record every message on the page's kernel WebSockets, as sent and received, whether the
+ * JSON form or jupyter_server's binary v1 protocol is spoken.
+ */
+export function recordKernelMessages(page: Page): WireMessage[] {
+  const log: WireMessage[] = [];
+  page.on("websocket", (socket) => {
+    if (!/\/api\/kernels\/[^/?]+\/channels/.test(socket.url())) return;
+    const note =
+      (direction: WireMessage["direction"]) => (frame: { payload: string | Uint8Array }) => {
+        const message = decodeFrame(frame.payload);
+        if (message) log.push({ direction, ...message });
+      };
+    socket.on("framesent", note("sent"));
+    socket.on("framereceived", note("received"));
+  });
+  return log;
+}
+
+/** One WebSocket frame: JSON, or v1 (offset count, offsets, channel, header, parent, metadata, content). */
+function decodeFrame(payload: string | Uint8Array): Omit<WireMessage, "direction"> | null {
+  let channel: string;
+  // deno-lint-ignore no-explicit-any
+  let parts: any[];
+  if (typeof payload === "string") {
+    const message = JSON.parse(payload);
+    channel = message.channel;
+    parts = [message.header, message.parent_header, message.metadata, message.content];
+  } else {
+    const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+    const count = Number(view.getBigUint64(0, true));
+    const offsets = Array.from(
+      { length: count },
+      (_, i) => Number(view.getBigUint64(8 * (i + 1), true)),
+    );
+    const text = (i: number) =>
+      new TextDecoder().decode(payload.subarray(offsets[i], offsets[i + 1]));
+    channel = text(0);
+    parts = [1, 2, 3, 4].map((i) => JSON.parse(text(i)));
+  }
+  const [header, parent, metadata, content] = parts;
+  if (!header?.msg_type) return null;
+  return {
+    channel,
+    msgType: header.msg_type,
+    msgId: header.msg_id,
+    parentId: parent?.msg_id,
+    cellId: metadata?.cellId,
+    content,
+  };
+}
+
+/** Message types that put something in a cell's output area. */
+const OUTPUT_TYPES = ["stream", "display_data", "execute_result", "error", "update_display_data"];
+
+/** What the wire says about the outputs of each execute request. */
+export interface Attribution {
+  /** Cell id -> outputs that arrived while their request was running (what JupyterLab draws there). */
+  inWindow: Map<string, number>;
+  /**
+   * Outputs that arrived before their request's execute_input (so another cell produced them:
+   * JupyterLab draws them under the wrong cell) or after its idle (JupyterLab drops them).
+   */
+  outOfWindow: { cellId: string; msgType: string; when: "before its input" | "after its idle" }[];
+}
+
+/** Check every output's parent header against the request, and so the cell, it names. */
+export function attributeOutputs(log: readonly WireMessage[]): Attribution {
+  const requests = new Map<string, { cellId: string; state: "sent" | "running" | "idle" }>();
+  const inWindow = new Map<string, number>();
+  const outOfWindow: Attribution["outOfWindow"] = [];
+  for (const message of log) {
+    if (message.direction === "sent") {
+      if (message.msgType === "execute_request") {
+        requests.set(message.msgId, { cellId: message.cellId ?? "?", state: "sent" });
+      }
+      continue;
+    }
+    const request = message.parentId ? requests.get(message.parentId) : undefined;
+    if (!request || message.channel !== "iopub") continue;
+    if (message.msgType === "execute_input") request.state = "running";
+    else if (message.msgType === "status" && message.content.execution_state === "idle") {
+      request.state = "idle";
+    } else if (OUTPUT_TYPES.includes(message.msgType)) {
+      if (request.state === "running") {
+        inWindow.set(request.cellId, (inWindow.get(request.cellId) ?? 0) + 1);
+      } else {
+        outOfWindow.push({
+          cellId: request.cellId,
+          msgType: message.msgType,
+          when: request.state === "sent" ? "before its input" : "after its idle",
+        });
+      }
+    }
+  }
+  return { inWindow, outOfWindow };
 }

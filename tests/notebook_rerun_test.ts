@@ -19,6 +19,7 @@ const RERUN: Record<string, string[]> = {
   "03_smtp": ["6aacf24f", "6f127c19", "5bd5c326"],
   "04_pop3": ["8edd0e1a"],
   "05_imap": ["e9acea3e", "8feb5d7c"],
+  "06_journey": ["f5fbcd76", "1be8ab7e"],
 };
 
 const hasProc = (() => {

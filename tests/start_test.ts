@@ -4,7 +4,7 @@
  * or SIGTERM stops everything, and a machine without Python gets a clear message.
  */
 import assert from "node:assert/strict";
-import { processesWith } from "../lib/daemon/mod.ts";
+import { processesWith, waitForPort } from "../lib/daemon/mod.ts";
 import { withTimeout } from "../lib/net/mod.ts";
 import { ensureVenv, VENV } from "../tools/venv.ts";
 
@@ -45,6 +45,8 @@ Deno.test("deno task start serves the course on 127.0.0.1, installs nothing twic
     assert.equal(address.hostname, "127.0.0.1");
     assert.match(address.pathname, /\/lab\/tree\/notebooks\/00_welcome\.ipynb$/);
     const token = address.searchParams.get("token");
+    // jupyter_server prints its URL, then binds the port on its next event-loop turn.
+    await waitForPort(Number(address.port), { exited: child.status, timeoutMs: 30_000 });
     const status = await fetch(new URL("/api/status", address), {
       headers: { Authorization: `token ${token}` },
     });

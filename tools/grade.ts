@@ -20,15 +20,13 @@ import {
   type ExerciseResult,
   findExercises,
   gradeModule,
-  gradescopeResults,
-  junitXml,
   loadExercise,
   originalStub,
   readProgress,
   recordResults,
-  scoreJson,
   textReport,
   writeProgress,
+  writeReports,
 } from "../lib/grading/mod.ts";
 
 const USAGE = `usage:
@@ -84,19 +82,24 @@ async function grade(
   return results;
 }
 
-function writeReports(results: ExerciseResult[], out: string): void {
-  Deno.mkdirSync(out, { recursive: true });
-  Deno.writeTextFileSync(
-    `${out}/results.json`,
-    JSON.stringify(gradescopeResults(results), null, 2) + "\n",
-  );
-  Deno.writeTextFileSync(`${out}/junit.xml`, junitXml(results));
-  Deno.writeTextFileSync(`${out}/score.json`, JSON.stringify(scoreJson(results), null, 2) + "\n");
+/** Says so when --hidden is asked for but this copy has no hidden checks for some exercises. */
+function hiddenNotice(entries: ExerciseEntry[]): string | null {
+  const without = entries.filter((e) => !e.hiddenPath).map((e) => e.id);
+  if (!flags.hidden || without.length === 0) return null;
+  const all = without.length === entries.length;
+  return `NOTICE: --hidden, but this copy of the course has no hidden checks for ${
+    all ? "any of these exercises" : without.join(", ")
+  } (graders/**/NAME.hidden.ts are left out of student copies). ` +
+    `The totals below count visible checks only${
+      all ? "" : " for those"
+    }; grade in the teacher's copy for the full score.`;
 }
 
 async function gradeCommand(filter: string | undefined): Promise<number> {
   const entries = findExercises(filter);
   if (entries.length === 0) fail(`No exercise matches "${filter}". Try: deno task progress`);
+  const notice = hiddenNotice(entries);
+  if (notice) console.error(notice + "\n");
   const target = flags.solutions ? "solutions" : "exercises";
   const results = await grade(entries, target);
   if (target === "exercises") writeProgress(recordResults(readProgress(), results));

@@ -1,7 +1,7 @@
 /**
  * The Python side of the course, kept in a project-local `.venv`: JupyterLab, nbclient,
- * nbconvert and plotly at the versions `requirements.txt` pins, and a kernelspec for the
- * Deno kernel inside the venv (so nothing is written to the user's home folder).
+ * nbconvert and plotly at the versions `requirements.txt` pins, the course's kernelspec and
+ * JupyterLab settings inside the venv (so nothing is written to the user's home folder).
  *
  * Installing happens once: the hash of requirements.txt is stored in the venv and pip runs
  * again only when the file changes.
@@ -97,6 +97,33 @@ export async function ensureVenv(options: { quiet?: boolean } = {}): Promise<voi
     Deno.writeTextFileSync(stamp, wanted + "\n");
   }
   writeKernelspec();
+  writeLabOverrides();
+}
+
+/** JupyterLab's settings for the course, applied to every user of this environment. */
+export const LAB_OVERRIDES = {
+  // No "Would you like to get notified about official Jupyter news?" pop-up on a fresh start,
+  // and no fetching of news or update checks from the internet.
+  "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
+};
+
+/**
+ * Write {@linkcode LAB_OVERRIDES} into JupyterLab's `overrides.json` (default: the `.venv`'s,
+ * `share/jupyter/lab/settings`, where JupyterLab installed there looks). Settings already in
+ * the file for other plugins are kept; a learner's own settings still win.
+ */
+export function writeLabOverrides(dir = `${VENV}/share/jupyter/lab/settings`): void {
+  const path = `${dir}/overrides.json`;
+  let current: Record<string, unknown> = {};
+  try {
+    current = JSON.parse(readText(path) ?? "{}");
+  } catch {
+    // not JSON: replaced below
+  }
+  const text = JSON.stringify({ ...current, ...LAB_OVERRIDES }, null, 2) + "\n";
+  if (readText(path) === text) return;
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(path, text);
 }
 
 /** The course's kernel: a wrapper around `deno jupyter` (see tools/kernel/course_kernel.py). */

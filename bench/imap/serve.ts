@@ -1,6 +1,6 @@
 /**
  * Our IMAP server in its own process, so the benchmark can read its memory use from
- * /proc. Usage: deno run -A bench/imap/serve.ts <mail root> <user> <password>
+ * /proc. Usage: deno run -A bench/imap/serve.ts <mail root> <user> <password> [max connections]
  * Prints the port, then serves until killed.
  *
  * @module
@@ -9,14 +9,20 @@
 import { MailStore } from "../../lib/maildir/mod.ts";
 import { serveImap } from "../../lib/imap/mod.ts";
 
-const [root, user, password] = Deno.args;
+const [root, user, password, maxConnections] = Deno.args;
 const server = serveImap({
   store: new MailStore(root),
   users: new Map([[user, password]]),
-  maxConnections: 500,
+  maxConnections: Number(maxConnections ?? 500),
 });
-console.log(server.port);
 Deno.addSignalListener("SIGTERM", async () => {
   await server.close();
   Deno.exit(0);
 });
+// SIGUSR2: collect garbage (when started with --v8-flags=--expose-gc) and print the
+// memory use as JSON on stderr, so a benchmark can tell live memory from garbage.
+Deno.addSignalListener("SIGUSR2", () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  console.error(JSON.stringify(Deno.memoryUsage()));
+});
+console.log(server.port); // last: once the port is known, the signals are handled

@@ -1,228 +1,230 @@
 /**
- * Measures, in a real JupyterLab in a real (headless) Chromium, how often the Deno kernel's
- * "idle before last output" race leaves a cell without its output, and compares with the
- * notebook runner without its barrier (`tools/notebooks/run_notebooks.py --no-barrier`).
- *
- * Run from the repository root (see docs/notebook-output-race.md):
+ * Measures, in a real JupyterLab in a real (headless) Chromium, whether every output lands
+ * under the cell that produced it, with the course's kernel (tools/kernel/course_kernel.py)
+ * and, for comparison, with Deno's own kernel; then plain nbclient through each. Quiet, and
+ * with two CPU burners beside it. Writes bench/notebook_race/results.json and the results
+ * section of docs/notebook-output-race.md (and the README's summary sentence) from the
+ * numbers it measured.
  *
  * ```sh
  * deno run -A bench/notebook_race/measure.ts
  * ```
  *
- * JupyterLab and Chromium are started the way the browser tests start them
- * (tests/jupyterlab.ts, tests/browser.ts): JupyterLab on a free loopback port with private
- * settings, the system's Chromium through the pinned playwright-core, every request not
- * bound for 127.0.0.1 aborted and counted.
+ * Environment: RACE_PROBE_RUNS (10), RACE_CHAPTER_RUNS (6), RACE_NBCLIENT_RUNS (10),
+ * RACE_RAW_PROBE_RUNS (5), RACE_RAW_CHAPTER_RUNS (2) per load; RACE_LOADS ("quiet,loaded").
  *
  * @module
  */
 
 import type { Page } from "playwright-core";
 import { openOfflineBrowser } from "../../tests/browser.ts";
-import { openNotebook, startJupyterLab, startRunAll } from "../../tests/jupyterlab.ts";
-import { raceNotebook } from "./race_notebook.ts";
+import {
+  attributeOutputs,
+  type CellView,
+  codeCells,
+  openNotebook,
+  recordKernelMessages,
+  startJupyterLab,
+  startRunAll,
+  waitForRunAll,
+} from "../../tests/jupyterlab.ts";
+import { runNotebooksWith } from "./nbclient.ts";
+import { expectedOutput, raceNotebook } from "./race_notebook.ts";
+import { notebookPaths } from "../../tools/notebooks/notebooks.ts";
+import { renderResults, type Results, type RunAllResult } from "./report.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const HERE = new URL("./", import.meta.url).pathname;
-const LAB_RUNS = Number(Deno.env.get("RACE_LAB_RUNS") ?? 5);
-const WELCOME_RUNS = Number(Deno.env.get("RACE_WELCOME_RUNS") ?? 3);
-const NBCLIENT_RUNS = Number(Deno.env.get("RACE_NBCLIENT_RUNS") ?? 5);
-const RUN_DEADLINE_MS = 240_000;
-
-/** One code cell after a run, as the learner sees it. */
-interface CellView {
-  index: number;
-  count: number | null;
-  modelOutputs: number;
-  domOutputs: number;
-  error: boolean;
-}
+const env = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
+const PROBE_RUNS = env("RACE_PROBE_RUNS", 10);
+const CHAPTER_RUNS = env("RACE_CHAPTER_RUNS", 6);
+const NBCLIENT_RUNS = env("RACE_NBCLIENT_RUNS", 10);
+const RAW_PROBE_RUNS = env("RACE_RAW_PROBE_RUNS", 5);
+const RAW_CHAPTER_RUNS = env("RACE_RAW_CHAPTER_RUNS", 2);
+const LOADS = (Deno.env.get("RACE_LOADS") ?? "quiet,loaded").split(",") as ("quiet" | "loaded")[];
 
 function log(...parts: unknown[]) {
   console.error(new Date().toISOString().slice(11, 19), ...parts);
 }
 
-/** Restarts the kernel (unless first run), clears outputs, Run All, waits, and reports. */
-async function runAll(page: Page, restart: boolean): Promise<CellView[]> {
-  await startRunAll(page, restart);
-  const started = Date.now();
-  let stableSince = 0;
-  let views: CellView[] = [];
-  while (true) {
-    if (Date.now() - started > RUN_DEADLINE_MS) {
-      throw new Error(`Run All did not finish within ${RUN_DEADLINE_MS} ms`);
-    }
-    const snap = await page.evaluate(() => {
-      // deno-lint-ignore no-explicit-any
-      const panel = (globalThis as any).jupyterapp.shell.currentWidget;
-      const status = panel.sessionContext.session.kernel.status;
-      // deno-lint-ignore no-explicit-any
-      const cells = panel.content.widgets.map((cell: any, index: number) => {
-        if (cell.model.type !== "code" || !cell.model.sharedModel.source.trim()) return null;
-        const outputs = cell.model.outputs;
-        let error = false;
-        for (let i = 0; i < outputs.length; i++) error ||= outputs.get(i).type === "error";
-        return {
-          index,
-          count: cell.model.executionCount,
-          modelOutputs: outputs.length,
-          domOutputs: cell.node.querySelectorAll(".jp-OutputArea-output").length,
-          error,
-          pending: cell.promptNode?.textContent?.includes("*") ?? false,
-        };
-      }).filter(Boolean);
-      return { status, cells };
-    });
-    const done = snap.status === "idle" &&
-      // deno-lint-ignore no-explicit-any
-      snap.cells.every((c: any) => !c.pending) &&
-      // deno-lint-ignore no-explicit-any
-      (snap.cells.every((c: any) => c.count !== null) || snap.cells.some((c: any) => c.error));
-    if (done) {
-      stableSince ||= Date.now();
-      // Idle with nothing pending for 2 s: late messages have had time to arrive (and be dropped).
-      if (Date.now() - stableSince >= 2000) {
-        // deno-lint-ignore no-explicit-any
-        views = snap.cells.map(({ pending: _, ...c }: any) => c);
-        break;
-      }
-    } else {
-      stableSince = 0;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return views;
-}
-
-function summarize(views: CellView[]) {
+/** Processes that keep a core busy each, until disposed. */
+function cpuBurners(count: number): AsyncDisposable {
+  const children = Array.from(
+    { length: count },
+    () => new Deno.Command("sh", { args: ["-c", "while :; do :; done"], stdout: "null" }).spawn(),
+  );
   return {
-    code_cells: views.length,
-    executed: views.filter((v) => v.count !== null).length,
-    empty_in_page: views.filter((v) => v.domOutputs === 0).map((v) => v.index),
-    empty_in_model: views.filter((v) => v.modelOutputs === 0).map((v) => v.index),
-    errors: views.filter((v) => v.error).map((v) => v.index),
+    async [Symbol.asyncDispose]() {
+      for (const child of children) child.kill("SIGKILL");
+      await Promise.all(children.map((child) => child.status));
+    },
   };
 }
 
-async function nbclientRuns(notebook: string) {
-  const runs = [];
-  for (let i = 0; i < NBCLIENT_RUNS; i++) {
-    const out = await new Deno.Command(`${ROOT}/.venv/bin/python`, {
-      args: ["tools/notebooks/run_notebooks.py", "--no-barrier", notebook],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    const [report] = JSON.parse(new TextDecoder().decode(out.stdout));
-    runs.push({
-      ok: report.ok,
-      seconds: report.seconds,
-      late_outputs: report.late_outputs.length,
-      cells_with_late_output: report.cells_with_late_output,
-      cells_without_output: report.cells_without_output,
-      problems: report.problems,
-    });
-    log(`nbclient --no-barrier run ${i + 1}:`, JSON.stringify(runs.at(-1)));
+/** A kernelspec folder with Deno's own kernel under the name `deno` (for the comparison). */
+function rawKernelPath(): string {
+  const dir = Deno.makeTempDirSync({ prefix: "raw_deno_kernel_" });
+  Deno.mkdirSync(`${dir}/kernels/deno`, { recursive: true });
+  Deno.mkdirSync(`${dir}/kernels/deno-raw`, { recursive: true });
+  const spec = JSON.stringify({
+    argv: [Deno.execPath(), "jupyter", "-q", "--kernel", "--conn", "{connection_file}"],
+    env: { NO_COLOR: "1" },
+    display_name: "Deno",
+    language: "typescript",
+  });
+  Deno.writeTextFileSync(`${dir}/kernels/deno/kernel.json`, spec);
+  Deno.writeTextFileSync(`${dir}/kernels/deno-raw/kernel.json`, spec);
+  return dir;
+}
+
+/** Per notebook, per cell index: the output kinds the cell shows in most runs. */
+type Usual = Map<string, Map<number, string>>;
+
+/**
+ * Restart (unless first) and Run All `runs` times; what each run showed. A chapter cell's
+ * usual output is taken from `usual` when given (the course's kernel's runs), else from these.
+ */
+async function runAlls(
+  page: Page,
+  name: string,
+  runs: number,
+  probe: boolean,
+  usual: Usual,
+  learn: boolean,
+) {
+  const wire = recordKernelMessages(page);
+  const results: { cells: CellView[]; outOfWindow: number; seconds: number }[] = [];
+  for (let run = 0; run < runs; run++) {
+    wire.length = 0;
+    const started = performance.now();
+    await startRunAll(page, run > 0);
+    await waitForRunAll(page, { settleMs: 2000 });
+    const seconds = (performance.now() - started - 2000) / 1000;
+    const cells = await codeCells(page);
+    const { outOfWindow } = attributeOutputs(wire);
+    results.push({ cells, outOfWindow: outOfWindow.length, seconds });
+    log(`${name} run ${run + 1}: ${outOfWindow.length} outputs outside their cell's run`);
   }
-  return runs;
+  // What each cell shows when nothing goes wrong: for the probe, known; for a chapter, the
+  // output kinds the cell shows in most runs.
+  const expected = (cell: CellView, all: CellView[][]) => {
+    if (probe) return [expectedOutput(cell.index)].map((o) => `${o.type}:${o.text}`).join("|");
+    if (!learn) return usual.get(name)?.get(cell.index);
+    const seen = all.map((cells) =>
+      cells.find((c) => c.index === cell.index)!.outputs.map((o) => o.type).join("|")
+    );
+    const most =
+      seen.sort((a, b) =>
+        seen.filter((s) => s === b).length - seen.filter((s) => s === a).length
+      )[0];
+    if (!usual.has(name)) usual.set(name, new Map());
+    usual.get(name)!.set(cell.index, most);
+    return most;
+  };
+  const shows = (cell: CellView) =>
+    probe
+      ? cell.outputs.map((o) => `${o.type}:${o.text}`).join("|")
+      : cell.outputs.map((o) => o.type).join("|");
+  const all = results.map((r) => r.cells);
+  return results.map((r): RunAllResult => {
+    const wrong = r.cells.filter((c) => shows(c) !== expected(c, all));
+    return {
+      notebook: name,
+      seconds: Math.round(r.seconds * 10) / 10,
+      code_cells: r.cells.length,
+      empty: wrong.filter((c) => c.outputs.length === 0).map((c) => c.index),
+      moved: wrong.filter((c) => c.outputs.length > 0).map((c) => c.index),
+      out_of_window: r.outOfWindow,
+      errors: r.cells.filter((c) => c.outputs.some((o) => o.type === "error")).map((c) => c.index),
+    };
+  });
+}
+
+/** Every notebook in one JupyterLab (Deno's own kernel when `rawKernels` is set). */
+async function inJupyterLab(
+  probe: string,
+  probeRuns: number,
+  chapterRuns: number,
+  usual: Usual,
+  rawKernels?: string,
+): Promise<RunAllResult[]> {
+  const lab = await startJupyterLab({ env: rawKernels ? { JUPYTER_PATH: rawKernels } : {} });
+  const out: RunAllResult[] = [];
+  try {
+    await using browser = await openOfflineBrowser();
+    const notebooks = [
+      { path: probe, runs: probeRuns, probe: true },
+      ...notebookPaths([]).map((path) => ({
+        path: path.slice(ROOT.length + 1),
+        runs: chapterRuns,
+        probe: false,
+      })),
+    ];
+    for (const { path, runs, probe } of notebooks) {
+      if (runs === 0) continue;
+      const page = await browser.newPage();
+      await openNotebook(page, lab, path);
+      const name = probe ? "probe (60 cells)" : path.replace(/^notebooks\//, "");
+      out.push(...await runAlls(page, name, runs, probe, usual, !rawKernels));
+      await page.evaluate(() =>
+        // deno-lint-ignore no-explicit-any
+        (globalThis as any).jupyterapp.shell.currentWidget.sessionContext.shutdown()
+      );
+      await page.close();
+    }
+    if (browser.blocked.length) throw new Error(`blocked requests: ${browser.blocked}`);
+  } finally {
+    await lab[Symbol.asyncDispose]();
+  }
+  return out;
 }
 
 async function main() {
-  const welcome = `${ROOT}/notebooks/00_welcome.ipynb`;
-  const welcomeBefore = await Deno.readFile(welcome);
-  const temp = await Deno.makeTempDir({ prefix: "notebook_race_" });
-  // JupyterLab only opens files under its root: the probe notebook lives in a scratch
-  // folder of this bench while it runs, and is removed at the end.
   const scratch = await Deno.makeTempDir({ dir: HERE, prefix: "scratch_" });
   const probe = `${scratch}/race60.ipynb`;
-  const nbJson = JSON.stringify(raceNotebook(60), null, 1);
-  await Deno.writeTextFile(probe, nbJson);
-  await Deno.writeTextFile(`${temp}/race60.ipynb`, nbJson);
-  const results: Record<string, unknown> = {
+  await Deno.writeTextFile(probe, JSON.stringify(raceNotebook(60), null, 1));
+  const raw = rawKernelPath();
+  const chromiumVersion = await (async () => {
+    await using browser = await openOfflineBrowser();
+    return browser.context.browser()?.version() ?? "unknown";
+  })();
+  const results: Results = {
     date: new Date().toISOString(),
-    deno: Deno.version.deno,
-    cpus: navigator.hardwareConcurrency,
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      deno: Deno.version.deno,
+      chromium: chromiumVersion,
+      load_average_at_start: Deno.loadavg(),
+    },
+    loads: {},
   };
-  let labStop = "clean: every kernel shut down, no process left";
-  const lab = await startJupyterLab();
-  log("JupyterLab is up");
-  const browser = await openOfflineBrowser();
   try {
-    results.chromium = browser.context.browser()?.version() ?? "unknown";
-
-    const rel = probe.slice(ROOT.length + 1);
-    const page = await browser.newPage();
-    await openNotebook(page, lab, rel);
-    const labRuns = [];
-    for (let i = 0; i < LAB_RUNS; i++) {
-      const t0 = Date.now();
-      const s = { run: i + 1, seconds: 0, ...summarize(await runAll(page, i > 0)) };
-      s.seconds = (Date.now() - t0) / 1000;
-      labRuns.push(s);
-      log(`JupyterLab race60 run ${i + 1}:`, JSON.stringify(s));
-    }
-    results.jupyterlab_race60 = labRuns;
-    await page.close();
-
-    const wpage = await browser.newPage();
-    await openNotebook(wpage, lab, "notebooks/00_welcome.ipynb");
-    const welcomeRuns = [];
-    for (let i = 0; i < WELCOME_RUNS; i++) {
-      const t0 = Date.now();
-      const s = { run: i + 1, seconds: 0, ...summarize(await runAll(wpage, i > 0)) };
-      s.seconds = (Date.now() - t0) / 1000;
-      welcomeRuns.push(s);
-      log(`JupyterLab 00_welcome run ${i + 1}:`, JSON.stringify(s));
-    }
-    results.jupyterlab_welcome = welcomeRuns;
-    results.welcome_rendering = await wpage.evaluate(() => {
-      // deno-lint-ignore no-explicit-any
-      const panel = (globalThis as any).jupyterapp.shell.currentWidget;
-      // deno-lint-ignore no-explicit-any
-      const cells = panel.content.widgets as any[];
-      const find = (needle: string) =>
-        cells.find((c) => c.model.sharedModel.source.includes(needle));
-      const mermaid = find("sequenceDiagram(");
-      const plot = find("histogram(");
-      mermaid?.node.scrollIntoView({ block: "start" });
-      return {
-        // JupyterLab draws mermaid as an inline <svg> or as an <img> of one, depending on version.
-        mermaid_svg: !!mermaid?.node.querySelector(
-          ".jp-OutputArea-output svg, .jp-OutputArea-output img[src^='data:image/svg']",
-        ),
-        mermaid_output_classes: [
-          ...(mermaid?.node.querySelectorAll(".jp-OutputArea-output") ??
-            []),
-        ].map((n) => (n as { className: string }).className),
-        plotly_plot: !!plot?.node.querySelector(".js-plotly-plot .main-svg"),
-        plot_output_classes: [...(plot?.node.querySelectorAll(".jp-OutputArea-output") ?? [])]
-          .map((n) => (n as { className: string }).className),
+    for (const load of LOADS) {
+      log(`--- ${load}`);
+      const loadAtStart = Deno.loadavg();
+      await using _burners = cpuBurners(load === "loaded" ? 2 : 0);
+      const rel = probe.slice(ROOT.length + 1);
+      const usual: Usual = new Map();
+      const course = await inJupyterLab(rel, PROBE_RUNS, CHAPTER_RUNS, usual);
+      const deno = await inJupyterLab(rel, RAW_PROBE_RUNS, RAW_CHAPTER_RUNS, usual, raw);
+      const chapters = notebookPaths([]);
+      const nbclientCourse = await runNotebooksWith("deno", [probe, ...chapters], NBCLIENT_RUNS);
+      const nbclientDeno = await runNotebooksWith("deno-raw", [probe, ...chapters], NBCLIENT_RUNS, {
+        JUPYTER_PATH: raw,
+      });
+      results.loads[load] = {
+        load_average_at_start: loadAtStart,
+        jupyterlab: { course_kernel: course, deno_kernel: deno },
+        nbclient: { course_kernel: nbclientCourse, deno_kernel: nbclientDeno },
       };
-    });
-    await new Promise((r) => setTimeout(r, 1000)); // let the scroll paint before the picture
-    await wpage.screenshot({ path: `${temp}/welcome.jpg`, type: "jpeg", quality: 60 });
-    results.screenshot_tmp = `${temp}/welcome.jpg`;
-    await wpage.close();
-  } finally {
-    await browser[Symbol.asyncDispose]();
-    try {
-      await lab[Symbol.asyncDispose]();
-    } catch (error) {
-      labStop = (error as Error).message;
     }
-    results.lab_stop = labStop;
+  } finally {
     await Deno.remove(scratch, { recursive: true });
-    results.blocked_requests = browser.blocked;
-    const after = await Deno.readFile(welcome);
-    results.welcome_file_unchanged = after.length === welcomeBefore.length &&
-      after.every((b, i) => b === welcomeBefore[i]);
-    log("stopped JupyterLab:", JSON.stringify(results.lab_stop));
+    await Deno.remove(raw, { recursive: true });
   }
-
-  results.nbclient_no_barrier_race60 = await nbclientRuns(`${temp}/race60.ipynb`);
-  const out = `${HERE}results.json`;
-  await Deno.writeTextFile(out, JSON.stringify(results, null, 1) + "\n");
-  log(`wrote ${out}; scratch files in ${temp}`);
+  await Deno.writeTextFile(`${HERE}results.json`, JSON.stringify(results, null, 1) + "\n");
+  await renderResults(results, `${ROOT}/docs/notebook-output-race.md`, `${ROOT}/README.md`);
+  log("wrote bench/notebook_race/results.json, docs/notebook-output-race.md and README.md");
 }
 
 if (import.meta.main) await main();

@@ -36,6 +36,18 @@ export function probeSource(index: number): { kind: ProbeKind; source: string } 
   }
 }
 
+/** The one output cell `index` of the probe must show, as JupyterLab models it. */
+export function expectedOutput(index: number): { type: string; text: string } {
+  switch (probeSource(index).kind) {
+    case "log":
+      return { type: "stream", text: `line ${index}\n` };
+    case "expression":
+      return { type: "execute_result", text: String(index * 2) };
+    case "display":
+      return { type: "display_data", text: `shown ${index}` };
+  }
+}
+
 /** A code cell as nbformat 4.5 stores it (no outputs, never run). */
 export interface CodeCell {
   id: string;

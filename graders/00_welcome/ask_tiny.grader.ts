@@ -23,6 +23,7 @@ async function session(impl: Impl, command: string): Promise<{ reply: string; se
 
 export default defineExercise<Impl>({
   title: "Ask the TINY server",
+  uses: ["lib/net/"],
   hints: [
     "Each step is one call: connectLoopback(port), then new LineReader(conn) and new LineWriter(conn) around the connection.",
     "The server speaks first. Read its greeting with reader.readLine() before you send anything, or you will take the greeting for the reply.",

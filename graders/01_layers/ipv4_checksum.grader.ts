@@ -101,6 +101,28 @@ export default defineExercise<Impl>({
       },
     },
     {
+      name: "ipv4HeaderChecksum() folds every carry, even one that a first fold creates",
+      points: 1,
+      hint:
+        "One fold can produce a new carry (0xffff + 1): fold in a loop until the sum fits in 16 bits. And % 0xffff is not the same as folding.",
+      run(impl) {
+        const words = (list: number[]) => new Uint8Array(list.flatMap((w) => [w >> 8, w & 0xff]));
+        for (
+          const header of [
+            words([0x4500, 0xffff, 0x0001, 0xbaff, 0, 0, 0, 0, 0, 0]), // needs a second fold
+            words([0x4500, 0xbaff, 0, 0, 0, 0, 0, 0, 0, 0]), // sums to exactly 0xffff
+            words(Array(10).fill(0xffff)),
+          ]
+        ) {
+          assert.equal(
+            hex(impl.ipv4HeaderChecksum(header)),
+            hex(ipv4Checksum(header)),
+            `the header ${[...header].map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
+          );
+        }
+      },
+    },
+    {
       name: "ipv4HeaderChecksum() covers the options of a longer header (IHL > 5)",
       points: 1,
       hint:

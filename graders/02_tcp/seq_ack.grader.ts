@@ -110,6 +110,39 @@ export default defineExercise<Impl>({
       },
     },
     {
+      name: "numberTrace() counts both the data and the FIN of a FIN that carries data",
+      points: 2,
+      hint:
+        "A segment with 5 data bytes and FIN uses 6 numbers: the peer's ack after it is seq + 6.",
+      run: (impl) => {
+        const step = (from: "client" | "server", flags: string, payloadLength = 0) => ({
+          from,
+          syn: flags.includes("S"),
+          ack: flags.includes("A"),
+          fin: flags.includes("F"),
+          payloadLength,
+        });
+        const got = impl.numberTrace(100, 500, [
+          step("client", "S"),
+          step("server", "SA"),
+          step("client", "A"),
+          step("client", "FA", 5),
+          step("server", "A"),
+          step("server", "FA", 2),
+          step("client", "A"),
+        ]);
+        assert.deepEqual(got, [
+          { seq: 100, ack: null },
+          { seq: 500, ack: 101 },
+          { seq: 101, ack: 501 },
+          { seq: 101, ack: 501 },
+          { seq: 501, ack: 107 },
+          { seq: 501, ack: 107 },
+          { seq: 107, ack: 504 },
+        ]);
+      },
+    },
+    {
       name: "numberTrace() wraps around 2^32",
       points: 2,
       hint: "Sequence numbers are modulo 2^32: 4294967295 + 1 is 0.",

@@ -230,6 +230,9 @@ export default defineExercise<Impl>({
     },
     {
       name: "Python's email package reads generated subjects back exactly",
+      // Generated cases, each read back by a Python process: more than the default 5 s on a
+      // busy machine, even for a right answer.
+      timeoutMs: 20_000,
       points: 3,
       hint: "Encode every non-ASCII subject whole; keep the spaces inside the encoded words.",
       run: async (impl) => {
@@ -259,6 +262,9 @@ export default defineExercise<Impl>({
     {
       name: "Python's email package reads generated letters back: parts, types, files, bytes",
       points: 4,
+      // Generated cases, each read back by a Python process: more than the default 5 s on a
+      // busy machine, even for a right answer.
+      timeoutMs: 20_000,
       hint:
         'One boundary line per part, a blank line after each part\'s headers, base64 content, and the closing "--boundary--".',
       run: async (impl) => {

@@ -36,8 +36,67 @@ function stored(store: MemoryMailStore): string {
   return text.replace(/^Return-Path: .*\r\nReceived: .*\r\n(?:\t.*\r\n)*/, "");
 }
 
+/**
+ * A scripted SMTP server: `replies` by verb (a missing verb gets no reply). It records
+ * every line, and whether a line arrived while it was still holding back its answer to
+ * DATA (a client must wait for the 354 before it sends the message).
+ */
+function scripted(replies: Record<string, string>, holdDataMs = 0) {
+  const received: string[] = [];
+  let early: string | undefined;
+  const server = serveLoopback(async (conn) => {
+    const reader = new LineReader(conn, { idleTimeoutMs: 4000 });
+    const send = (text: string) => writeAll(conn, new TextEncoder().encode(text));
+    await send("220 scripted.test\r\n");
+    let inData = false;
+    while (true) {
+      const line = await reader.readLine();
+      if (line === null) return;
+      received.push(line.text);
+      const verb = inData ? (line.text === "." ? "." : "") : line.text.slice(0, 4).toUpperCase();
+      if (verb === "DATA" && holdDataMs) {
+        // Anything the client sends before our answer is sent too early.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const next = reader.readLine();
+        const arrived = await Promise.race([
+          next,
+          new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), holdDataMs))),
+        ]);
+        clearTimeout(timer);
+        if (arrived) early ??= arrived.text;
+        await send(replies.DATA ?? "");
+        inData = replies.DATA?.startsWith("354") ?? false;
+        const first = arrived ?? await next;
+        if (first === null) return;
+        received.push(first.text);
+        if (inData && first.text === ".") {
+          inData = false;
+          await send(replies["."] ?? "");
+        }
+        continue;
+      }
+      if (verb === "DATA") inData = replies.DATA?.startsWith("354") ?? false;
+      if (verb === ".") inData = false;
+      if (replies[verb]) await send(replies[verb]);
+      if (verb === "QUIT") return;
+    }
+  });
+  return { server, received, early: () => early };
+}
+
+const HAPPY: Record<string, string> = {
+  EHLO: "250 scripted.test\r\n",
+  MAIL: "250 ok\r\n",
+  RCPT: "250 ok\r\n",
+  DATA: "354 go\r\n",
+  ".": "250 2.0.0 stored\r\n",
+  QUIT: "221 bye\r\n",
+  RSET: "250 ok\r\n",
+};
+
 export default defineExercise<Impl>({
   title: "A minimal SMTP client",
+  uses: ["lib/net/"],
   hints: [
     "Write a helper `expect(code)` that reads lines until one whose 4th character is not '-' and throws if that line does not start with the code. Call it after every command, and once for the greeting.",
     "The order is: read 220; EHLO -> 250; MAIL FROM:<from> -> 250; RCPT TO:<to> -> 250; DATA -> 354; the message lines; '.' -> 250; QUIT -> 221.",
@@ -101,6 +160,48 @@ export default defineExercise<Impl>({
           /550/,
         );
         assert.equal(store.messages("nobody").length, 0);
+      },
+    },
+    {
+      name: "deliver() throws when the server refuses the sender or the DATA command",
+      points: 2,
+      hint:
+        "Check the code of EVERY reply: MAIL can get 550, DATA can get 554; stop there and throw with the reply in the message.",
+      run: async (impl) => {
+        for (
+          const [verb, reply] of [["MAIL", "550 5.7.1 sender refused"], [
+            "DATA",
+            "554 5.5.1 no valid recipients",
+          ]]
+        ) {
+          const { server, received } = scripted({ ...HAPPY, [verb]: `${reply}\r\n` });
+          await using _ = server;
+          await assert.rejects(
+            impl.deliver(server.port, "al@pc.test", "bob@mx.test", MESSAGE),
+            (error: unknown) => error instanceof Error && error.message.includes(reply.slice(0, 3)),
+            `a ${reply.slice(0, 3)} answer to ${verb} must make deliver() throw, naming the reply`,
+          );
+          assert.ok(
+            !received.includes("Hello Bob."),
+            `after "${reply}" to ${verb}, the message must not be sent`,
+          );
+        }
+      },
+    },
+    {
+      name: "deliver() waits for the 354 before it sends the message",
+      points: 2,
+      hint:
+        "After DATA, read the reply and check it is 354 before sending a single line of the message.",
+      run: async (impl) => {
+        const { server, early } = scripted(HAPPY, 300);
+        await using _ = server;
+        await impl.deliver(server.port, "al@pc.test", "bob@mx.test", MESSAGE);
+        assert.equal(
+          early(),
+          undefined,
+          `the server got ${JSON.stringify(early())} before it had answered DATA with 354`,
+        );
       },
     },
     {

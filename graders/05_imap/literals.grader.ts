@@ -96,6 +96,19 @@ export default defineExercise<Impl>({
       },
     },
     {
+      name: "splitFrames() takes {n} as a literal only at the very end of a line",
+      points: 2,
+      hint:
+        "Test the line with /\{(\d+)\}$/: a {5} in the middle of a line is just text (RFC 3501 4.3: the literal's size ends the line).",
+      run(impl) {
+        const frames = impl.splitFrames(enc("* OK [ALERT] quota {5} of 10\r\na1 OK done\r\n"));
+        assert.deepEqual(frames.map((f) => f.lines), [["* OK [ALERT] quota {5} of 10"], [
+          "a1 OK done",
+        ]]);
+        assert.deepEqual(frames.map((f) => f.literals.length), [0, 0]);
+      },
+    },
+    {
       name: "splitFrames() leaves out a response that is still arriving",
       points: 2,
       hint:

@@ -77,6 +77,18 @@ export default defineExercise<Impl>({
       },
     },
     {
+      name: "search() looks for FROM, TO and SUBJECT strings in that header only",
+      points: 2,
+      hint:
+        "FROM x matches when the From header contains x; a To or Subject header containing x does not count.",
+      run(impl) {
+        assert.deepEqual(impl.search(MAILBOX, "FROM bob"), []);
+        assert.deepEqual(impl.search(MAILBOX, "TO alice"), []);
+        assert.deepEqual(impl.search(MAILBOX, "SUBJECT example"), []);
+        assert.deepEqual(impl.search(MAILBOX, "TO example.net"), [1, 2, 3, 4]);
+      },
+    },
+    {
       name: "search() compares sizes strictly",
       points: 1,
       hint: "LARGER n means size > n, SMALLER n means size < n.",

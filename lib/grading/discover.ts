@@ -6,6 +6,7 @@
  */
 
 import type { Check, Exercise } from "./exercise.ts";
+import { usesFromStub } from "./imports.ts";
 
 /** The course's root folder (two levels above this file). */
 export const COURSE_ROOT: string = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -90,7 +91,21 @@ export async function loadExercise(
   if (includeHidden && entry.hiddenPath) {
     hiddenChecks = (await import(`file://${entry.hiddenPath}`)).hiddenChecks as Check<unknown>[];
   }
-  return { ...grader, hiddenChecks };
+  // Without a declared import policy, the learner may use what the shipped stub imports.
+  let uses = grader.uses;
+  if (!uses) {
+    const stub = await originalStub(entry) ?? readOrEmpty(entry.exercisePath);
+    uses = usesFromStub(stub, entry.id);
+  }
+  return { ...grader, uses, hiddenChecks };
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
 }
 
 /**

@@ -43,6 +43,13 @@ export interface Exercise<Impl> {
   /** Most time the whole exercise may take, in ms. Default 60000. */
   timeoutMs?: number;
   /**
+   * Course modules the learner may import, as paths from the course root: files
+   * (`"lib/net/mod.ts"`) or folders (`"lib/net/"`). Anything else in the course that the
+   * submission reaches scores 0 (see `imports.ts`). Default: the folders the shipped stub
+   * imports. `lib/grading/exercise.ts` (for `todo()`) is always allowed.
+   */
+  uses?: string[];
+  /**
    * Optional challenge work, beyond what the chapter needs; the progress view counts it
    * apart from the required exercises. Default false (required).
    */

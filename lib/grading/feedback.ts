@@ -71,7 +71,8 @@ const EQUALITY = new Set([
 
 /** The failure of an assertion, in plain words. */
 function assertionText(error: AssertionLike): string {
-  const said = error.generatedMessage ? "" : error.message.split("\n")[0];
+  const said = error.generatedMessage ? "" : error.message.split("\n")[0]
+    .replace(/^Missing expected (rejection|exception)\.?:?\s*/, "");
   const { actual, expected, operator } = error;
   let plain: string;
   if (EQUALITY.has(operator) && !(operator === "==" && expected === true)) {

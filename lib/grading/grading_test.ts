@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { defineExercise, todo } from "./exercise.ts";
 import { gradeModule } from "./run.ts";
-import { gradescopeResults, junitXml, scoreJson, textReport } from "./reports.ts";
+import { gradescopeResults, junitXml, resultsView, scoreJson, textReport } from "./reports.ts";
+import { mimeBundle } from "../viz/display.ts";
 import { findExercises } from "./discover.ts";
 import { recordResults } from "./progress.ts";
 
@@ -93,5 +94,39 @@ Deno.test("findExercises() finds the warm-up with its stub, solution and wrong a
   assert.deepEqual(
     findExercises("00").map((e) => e.id),
     findExercises("00_welcome").map((e) => e.id),
+  );
+});
+
+Deno.test("the notebook table reads like the terminal's: left-aligned, stub checks and first hint, plain words", async () => {
+  const stub = await gradeModule(
+    "x/double",
+    { ...exercise, checks: exercise.checks.slice(0, 2) },
+    moduleUrl(`export function double(): number { throw new Error("TODO: double it"); }`),
+  );
+  const wrong = await gradeModule(
+    "x/triple",
+    defineExercise<Impl>({
+      title: "Triple",
+      hints: ["times three"],
+      checks: [{
+        name: "double(2) is said as 4",
+        points: 1,
+        hint: "say it",
+        run: (m) => assert.match(String(m.double(2)), /^4$/),
+      }],
+    }),
+    moduleUrl("export const double = (n: number) => n * 3;"),
+  );
+  const html = mimeBundle(resultsView([stub, wrong]))["text/html"] as string;
+  for (const tag of html.match(/<t[dh][ >][^>]*/g) ?? []) assert.match(tag, /text-align:left/);
+  assert.match(html, /Not started yet\. 2 checks wait for it/);
+  assert.match(html, /First hint:<\/b> multiply/);
+  assert.doesNotMatch(html, /TODO/, "the stub's TODO is not repeated under every check");
+  assert.match(html, /expected text matching \/\^4\$\/, got &#34;6&#34;/);
+  assert.doesNotMatch(html, /did not match the regular expression/);
+  const text = textReport([stub, wrong]);
+  assert.match(
+    text,
+    /x\/double:\n {2}Not started yet\. 2 checks wait for it:[\s\S]*First hint: multiply/,
   );
 });

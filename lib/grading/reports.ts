@@ -18,6 +18,7 @@ export function totals(results: readonly ExerciseResult[]): { score: number; max
 
 /** One word for where an exercise stands. */
 export function status(r: ExerciseResult): string {
+  if (r.importViolations?.length) return "forbidden import";
   if (r.score === r.maxScore) return "passed";
   if (r.loadError) return "does not load";
   if (r.checks.every((c) => c.todo || c.passed)) return "not started";
@@ -33,7 +34,9 @@ export function exerciseFeedback(r: ExerciseResult): string[] {
   const lines: string[] = [];
   const state = status(r);
   if (state === "passed" && !r.notes?.length) return lines;
-  if (state === "does not load") {
+  if (state === "forbidden import") {
+    for (const v of r.importViolations!) lines.push(`  ${v}`);
+  } else if (state === "does not load") {
     lines.push(...r.loadError!.split("\n").map((l) => `  ${l}`));
     lines.push(`  Fix this first: none of its ${plural(r.checks.length, "check")} could run.`);
   } else if (state === "not started") {
@@ -136,6 +139,17 @@ export function junitXml(results: readonly ExerciseResult[]): string {
   return out.join("\n") + "\n";
 }
 
+/** Write the three results files (Gradescope, JUnit, plain score) into `out`. */
+export function writeReports(results: readonly ExerciseResult[], out: string): void {
+  Deno.mkdirSync(out, { recursive: true });
+  Deno.writeTextFileSync(
+    `${out}/results.json`,
+    JSON.stringify(gradescopeResults(results), null, 2) + "\n",
+  );
+  Deno.writeTextFileSync(`${out}/junit.xml`, junitXml(results));
+  Deno.writeTextFileSync(`${out}/score.json`, JSON.stringify(scoreJson(results), null, 2) + "\n");
+}
+
 /** A plain JSON score: totals plus points per exercise and per check. */
 export function scoreJson(results: readonly ExerciseResult[]): unknown {
   return {
@@ -155,31 +169,81 @@ export function scoreJson(results: readonly ExerciseResult[]): unknown {
   };
 }
 
-/** The results as a notebook output: a coloured table with hints under failed checks. */
+const LEFT = "text-align:left;vertical-align:top";
+const STATUS_COLOUR: Record<string, string> = {
+  "passed": "#2e7d32",
+  "failing": "#ef6c00",
+  "not started": "#616161",
+  "does not load": "#c62828",
+  "forbidden import": "#c62828",
+};
+
+/** One exercise's feedback as HTML: the same content as the terminal's, in the same order. */
+function feedbackHtml(r: ExerciseResult): string {
+  const state = status(r);
+  const para = (text: string) => `<p style="${LEFT};margin:0.2em 0">${text}</p>`;
+  const list = (items: string[]) =>
+    items.length ? `<ul style="${LEFT};margin:0.2em 0">${items.join("")}</ul>` : "";
+  const parts: string[] = [];
+  if (state === "passed" && !r.notes?.length) return "";
+  if (state === "forbidden import") {
+    parts.push(list(r.importViolations!.map((v) => `<li>${escapeHtml(v)}</li>`)));
+  } else if (state === "does not load") {
+    parts.push(
+      `<pre style="${LEFT};white-space:pre-wrap;margin:0.2em 0">${escapeHtml(r.loadError!)}</pre>`,
+    );
+    parts.push(para(`Fix this first: none of its ${plural(r.checks.length, "check")} could run.`));
+  } else if (state === "not started") {
+    parts.push(para(`Not started yet. ${plural(r.checks.length, "check")} wait for it:`));
+    parts.push(
+      list(r.checks.map((c) => `<li>${escapeHtml(c.name)} (${plural(c.maxPoints, "point")})</li>`)),
+    );
+    if (r.firstHint) parts.push(para(`<b>First hint:</b> ${escapeHtml(r.firstHint)}`));
+    parts.push(para(`More hints: <code>deno task hint ${escapeHtml(r.id)}</code>`));
+  } else {
+    parts.push(list(
+      r.checks.filter((c) => !c.passed).map((c) => {
+        const why = c.todo ? "still the stub's TODO" : c.message;
+        return `<li>✗ ${escapeHtml(c.name)} (0/${c.maxPoints})` +
+          `<pre style="${LEFT};white-space:pre-wrap;margin:0.1em 0 0.1em 1em">${
+            escapeHtml(why)
+          }</pre>` +
+          `<b>Hint:</b> ${escapeHtml(c.hint)}</li>`;
+      }),
+    ));
+  }
+  for (const note of r.notes ?? []) parts.push(para(`<i>Note:</i> ${escapeHtml(note)}`));
+  return `<div style="${LEFT};margin-top:0.6em"><b><code>${escapeHtml(r.id)}</code></b>${
+    parts.join("")
+  }</div>`;
+}
+
+/**
+ * The results as a notebook output: the terminal's table (left-aligned, as there), then
+ * what to do about each exercise not yet passed, in the same words.
+ */
 export function resultsView(
   results: readonly ExerciseResult[],
 ): { [JUPYTER_DISPLAY](): MimeBundle } {
   return {
     [JUPYTER_DISPLAY]: () => {
       const { score, maxScore } = totals(results);
+      const cell = (text: string, style = "") => `<td style="${LEFT}${style}">${text}</td>`;
       const rows = results.map((r) => {
-        const colour = r.score === r.maxScore ? "#2e7d32" : r.score > 0 ? "#ef6c00" : "#c62828";
-        const checks = r.checks.map((c) =>
-          `<li>${c.passed ? "✅" : "❌"} ${escapeHtml(c.name)} (${c.points}/${c.maxPoints})` +
-          (c.passed
-            ? ""
-            : `<br><small>${escapeHtml(c.message.split("\n")[0])}</small><br><small><b>Hint:</b> ${
-              escapeHtml(c.hint)
-            }</small>`) +
-          "</li>"
-        ).join("");
-        return `<tr><td><code>${escapeHtml(r.id)}</code><br>${escapeHtml(r.title)}</td>` +
-          `<td style="color:${colour};font-weight:bold">${r.score}/${r.maxScore}</td><td><ul style="margin:0">${checks}</ul></td></tr>`;
+        const state = status(r);
+        return `<tr>${cell(`<code>${escapeHtml(r.id)}</code>`)}${cell(escapeHtml(r.title))}${
+          cell(`${r.score}/${r.maxScore}`)
+        }${cell(state, `;color:${STATUS_COLOUR[state] ?? "inherit"};font-weight:bold`)}</tr>`;
       }).join("");
+      const head = ["exercise", "title", "points", "status"].map((h) =>
+        `<th style="${LEFT}">${h}</th>`
+      ).join("");
       return {
         "text/html":
-          `<table><thead><tr><th>exercise</th><th>points</th><th>checks</th></tr></thead><tbody>${rows}` +
-          `</tbody><tfoot><tr><td><b>total</b></td><td><b>${score}/${maxScore}</b></td><td></td></tr></tfoot></table>`,
+          `<table style="${LEFT}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody>` +
+          `<tfoot><tr>${cell("<b>total</b>")}${cell("")}${cell(`<b>${score}/${maxScore}</b>`)}${
+            cell("")
+          }</tr></tfoot></table>` + results.map(feedbackHtml).join(""),
         "text/plain": textReport(results),
       };
     },

@@ -17,10 +17,16 @@
 
 import type { Check, Exercise } from "./exercise.ts";
 import { TODO_MARK } from "./exercise.ts";
-import { COURSE_ROOT } from "./discover.ts";
+import { COURSE_ROOT, findExercises } from "./discover.ts";
 import { describeFailure } from "./feedback.ts";
 import { type RefusedAccess, Sandbox, SandboxTimeout } from "./sandbox.ts";
 import { NOT_ALLOWED } from "./wire.ts";
+import {
+  allowedClosure,
+  type ImportViolation,
+  importViolations,
+  violationText,
+} from "./imports.ts";
 import { TimeoutError, withTimeout } from "../net/timeout.ts";
 
 /** The outcome of one check. */
@@ -50,6 +56,8 @@ export interface ExerciseResult {
   checks: CheckResult[];
   /** Why the module could not be loaded, once (its checks are then marked not run). */
   loadError?: string;
+  /** Course modules the submission uses but may not (the exercise then scores 0). */
+  importViolations?: string[];
   /** Things to know beyond single checks: refused actions, crashes, dropped output. */
   notes?: string[];
   /** The learner's console output during grading (cut to a readable length). */
@@ -68,21 +76,92 @@ export interface GradeOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The submission's own folder: its `exercises/` folder, or the module's folder. An
+ * exercise may import the learner's other exercises; a reference solution, the other
+ * solutions, the same way (chapter 6 plugs chapters 3 to 5 together).
+ */
+export function submissionFolder(path: string): string {
+  const inExercises = path.match(/^(.*\/(?:exercises|solutions))\//);
+  return inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/"));
+}
+
 /** The files the learner's code may read: the submission's folder and the course library. */
 export function sandboxReadPaths(moduleUrl: string, root = COURSE_ROOT): string[] {
   const paths = [`${root}/lib`, `${root}/fixtures`, `${root}/node_modules`];
   if (moduleUrl.startsWith("file://")) {
-    const path = decodeURIComponent(new URL(moduleUrl).pathname);
-    // An exercise may import the learner's other exercises; a reference solution, the
-    // other solutions, the same way (chapter 6 plugs chapters 3 to 5 together).
-    const inExercises = path.match(/^(.*\/(?:exercises|solutions))\//);
-    paths.push(inExercises ? inExercises[1] : path.slice(0, path.lastIndexOf("/")));
+    const own = submissionFolder(decodeURIComponent(new URL(moduleUrl).pathname));
+    paths.push(own);
+    // A staged submission (class grading) reaches the library through links beside it.
+    if (own.endsWith("/exercises")) {
+      const tree = own.slice(0, -"/exercises".length);
+      if (tree !== root) paths.push(`${tree}/lib`, `${tree}/fixtures`);
+    }
   }
   return paths;
 }
 
+/**
+ * Course files the learner's process read at run time that its exercise does not allow
+ * (e.g. a computed `import("../../lib/" + name)`), beyond what the allowed modules load.
+ */
+async function runtimeViolations(
+  files: string[],
+  path: string,
+  uses: readonly string[],
+  root: string,
+  reached: ReadonlySet<string>,
+): Promise<ImportViolation[]> {
+  const allowed = await allowedClosure(uses, root);
+  const realRoot = Deno.realPathSync(root);
+  const own = Deno.realPathSync(submissionFolder(path));
+  const free = [`${realRoot}/fixtures/`, `${realRoot}/node_modules/`, `${own}/`];
+  const shownOwn = relative(path, root);
+  return files.flatMap((file) => {
+    let real = file;
+    try {
+      real = Deno.realPathSync(file);
+    } catch {
+      // gone: judge by the name
+    }
+    if (allowed.has(real) || reached.has(real) || free.some((f) => real.startsWith(f))) return [];
+    const module = relative(real, realRoot);
+    return [{ module, chain: [shownOwn, module], atRunTime: true }];
+  });
+}
+
 function relative(path: string, root: string): string {
   return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+const libraryEnvCache = new Map<string, Set<string>>();
+
+/**
+ * Environment variables the course library itself asks for (and does without when
+ * refused, as in the sandbox): their refusals are not the learner's doing.
+ */
+function libraryEnvironment(root: string): Set<string> {
+  let names = libraryEnvCache.get(root);
+  if (names) return names;
+  names = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of Deno.readDirSync(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) walk(path);
+      else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) {
+        for (const m of Deno.readTextFileSync(path).matchAll(/Deno\.env\.get\("([^"]+)"\)/g)) {
+          names!.add(m[1]);
+        }
+      }
+    }
+  };
+  try {
+    walk(`${root}/lib`);
+  } catch {
+    // no library folder: nothing to excuse
+  }
+  libraryEnvCache.set(root, names);
+  return names;
 }
 
 /** A refused access as a sentence. */
@@ -158,6 +237,7 @@ export async function gradeModule(
     output += old.output;
     notes.push(...old.events);
     refused.push(...old.refusedAccesses());
+    filesRead.push(...old.filesRead());
   };
   const start = async () => {
     sandbox = await Sandbox.start({ readPaths, cwd: root });
@@ -165,7 +245,11 @@ export async function gradeModule(
     try {
       impl = await withTimeout(sandbox.load(moduleUrl), 20_000, `loading ${shownPath}`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = error instanceof TimeoutError
+        ? "it did not finish loading within 20 s (an endless loop at its top level?)"
+        : error instanceof Error
+        ? error.message
+        : String(error);
       loadError = `Cannot load ${shownPath}: ${message.replace(/^TypeError: /, "")}`;
     }
   };
@@ -175,6 +259,40 @@ export async function gradeModule(
     ...(exercise.hiddenChecks ?? []).map((check) => ({ check, hidden: true })),
   ];
   const checks: CheckResult[] = [];
+  const modulePath = moduleUrl.startsWith("file://")
+    ? decodeURIComponent(new URL(moduleUrl).pathname)
+    : null;
+  const uses = exercise.uses;
+  let reached = new Set<string>();
+  if (uses && modulePath) {
+    let violations: ImportViolation[] = [];
+    const others = new Set(findExercises(undefined, root).map((e) => `${e.id}.ts`));
+    try {
+      ({ violations, reached } = await importViolations(
+        modulePath,
+        uses,
+        submissionFolder(modulePath),
+        root,
+        others,
+      ));
+    } catch {
+      // The graph cannot be read (a syntax error, a missing file): loading will say why.
+    }
+    if (violations.length) {
+      return {
+        id,
+        title: exercise.title,
+        score: 0,
+        maxScore: all.reduce((s, { check }) => s + check.points, 0),
+        checks: all.map(({ check, hidden }) =>
+          row(check, hidden, { message: "not run: a forbidden import", skipped: true, ms: 0 })
+        ),
+        importViolations: violations.map((v) => violationText(v, uses)),
+        ...(exercise.hints[0] ? { firstHint: exercise.hints[0] } : {}),
+      };
+    }
+  }
+  const filesRead: string[] = [];
   try {
     await start();
     for (const { check, hidden } of all) {
@@ -232,7 +350,37 @@ export async function gradeModule(
   } finally {
     await stop();
   }
-  const kept = [...new Set(refused.map((r) => refusalText(r, root)))];
+  const libraryEnv = libraryEnvironment(root);
+  const kept = [
+    ...new Set(
+      refused.filter((r) => !(r.permission === "env" && libraryEnv.has(r.value ?? "")))
+        .map((r) => refusalText(r, root)),
+    ),
+  ];
+  if (uses && modulePath) {
+    const late = await runtimeViolations([...new Set(filesRead)], modulePath, uses, root, reached);
+    if (late.length) {
+      for (const c of checks) {
+        if (c.passed) {
+          Object.assign(c, {
+            passed: false,
+            points: 0,
+            message: "not counted: a forbidden import",
+          });
+        }
+      }
+      const result: ExerciseResult = {
+        id,
+        title: exercise.title,
+        score: 0,
+        maxScore: checks.reduce((s, c) => s + c.maxPoints, 0),
+        checks,
+        importViolations: late.map((v) => violationText(v, uses)),
+      };
+      if (kept.length) result.notes = kept;
+      return result;
+    }
+  }
   const result: ExerciseResult = {
     id,
     title: exercise.title,

@@ -168,7 +168,7 @@ export class Sandbox {
           );
           break;
         case "exit":
-          this.#onExit(data.code, data.signal);
+          this.#onExit(data.code, data.signal, data.stopped);
           break;
         case "closed":
           closed();
@@ -243,27 +243,9 @@ export class Sandbox {
    * (call after `close()`).
    */
   refusedAccesses(): RefusedAccess[] {
-    let text = "";
-    try {
-      text = Deno.readTextFileSync(`${this.#auditDir}/audit.jsonl`);
-    } catch {
-      // nothing was logged
-    }
-    try {
-      Deno.removeSync(this.#auditDir, { recursive: true });
-    } catch {
-      // already gone
-    }
     const refused: RefusedAccess[] = [...this.#refusedHere];
     const seen = new Set<string>(refused.map((r) => `${r.permission} ${r.value}`));
-    for (const line of text.split("\n")) {
-      if (!line.trim()) continue;
-      let entry: { permission: string; value: string | null };
-      try {
-        entry = JSON.parse(line);
-      } catch {
-        continue;
-      }
+    for (const entry of this.#audit()) {
       if (this.#allowed(entry.permission, entry.value)) continue;
       const key = `${entry.permission} ${entry.value}`;
       if (seen.has(key)) continue;
@@ -271,6 +253,37 @@ export class Sandbox {
       refused.push({ permission: entry.permission, value: entry.value });
     }
     return refused;
+  }
+
+  /** Files the learner's process read (module loads included), from the audit log. */
+  filesRead(): string[] {
+    return [
+      ...new Set(
+        this.#audit().filter((e) => e.permission === "read" && this.#allowed("read", e.value))
+          .map((e) => e.value!),
+      ),
+    ];
+  }
+
+  #auditEntries: RefusedAccess[] | undefined;
+  #audit(): RefusedAccess[] {
+    if (this.#auditEntries) return this.#auditEntries;
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(`${this.#auditDir}/audit.jsonl`);
+      Deno.removeSync(this.#auditDir, { recursive: true });
+    } catch {
+      // nothing was logged, or already read
+    }
+    this.#auditEntries = text.split("\n").flatMap((line) => {
+      try {
+        const { permission, value } = JSON.parse(line);
+        return [{ permission, value }];
+      } catch {
+        return [];
+      }
+    });
+    return this.#auditEntries;
   }
 
   #allowed(permission: string, value: string | null): boolean {
@@ -306,9 +319,9 @@ export class Sandbox {
     }
   }
 
-  #onExit(code: number, signal: string | null): void {
+  #onExit(code: number, signal: string | null, stopped: boolean): void {
     this.#alive = false;
-    if (!this.#closing) {
+    if (!stopped) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const oom = signal === "SIGTRAP" || signal === "SIGABRT" || code === 133 || code === 134;
       this.events.push(
@@ -389,9 +402,19 @@ export class Sandbox {
       if (mark) return mark;
     }
     if (typeof value === "function") {
-      throw new TypeError("Cannot pass a function to the graded module");
+      throw new TypeError(
+        "Cannot pass a function to the graded module: it runs in another process, and only " +
+          "plain data (and objects it returned) can cross (see lib/grading/wire.ts)",
+      );
     }
     if (Array.isArray(value) && !isPlainData(value)) return value.map((v) => this.#encodeArg(v));
+    if (!isPlainData(value)) {
+      const kind = (value as object)?.constructor?.name ?? "object";
+      throw new TypeError(
+        `Cannot pass a ${kind} to the graded module: it runs in another process, and only ` +
+          "plain data (and objects it returned) can cross; give it a port to connect to instead",
+      );
+    }
     return value;
   }
 

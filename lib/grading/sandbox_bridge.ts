@@ -40,6 +40,7 @@ let sab: SharedArrayBuffer;
 const syncWaiting = new Set<number>();
 let exited: Promise<void> = Promise.resolve();
 let gone = false;
+let stopping = false;
 
 function wake(state: number, id: number, bytes?: Uint8Array): void {
   if (bytes) {
@@ -122,7 +123,12 @@ self.onmessage = async (event: MessageEvent) => {
       gone = true;
       for (const id of syncWaiting) wake(STATE.gone, id);
       syncWaiting.clear();
-      self.postMessage({ type: "exit", code: status.code, signal: status.signal });
+      self.postMessage({
+        type: "exit",
+        code: status.code,
+        signal: status.signal,
+        stopped: stopping,
+      });
     })();
   } else if (data.type === "request") {
     if (gone) {
@@ -136,6 +142,7 @@ self.onmessage = async (event: MessageEvent) => {
       // The child is gone; its exit wakes the waiter.
     }
   } else if (data.type === "close") {
+    stopping = true;
     try {
       child?.kill("SIGKILL");
     } catch {

@@ -98,6 +98,43 @@ globalThis.addEventListener("error", (event) => {
   send({ kind: "event", event: "uncaught", error: errorMark(explain(event.error)) });
 });
 
+// A server closing the connection shows up in the learner's code as a read that returns
+// null; an error that follows ("Cannot read properties of null") is named for what it is.
+let endsOfStream = 0;
+const realConnect = Deno.connect;
+Object.defineProperty(Deno, "connect", {
+  configurable: true,
+  value: async (options: Deno.ConnectOptions) => {
+    const conn = await realConnect(options);
+    const read = conn.read.bind(conn);
+    Object.defineProperty(conn, "read", {
+      configurable: true,
+      value: async (buffer: Uint8Array) => {
+        const n = await read(buffer);
+        if (n === null) endsOfStream++;
+        return n;
+      },
+    });
+    return conn;
+  },
+});
+
+/** The error, with a note when the server closed a connection while the call ran. */
+function withContext(error: unknown, endsBefore: number): unknown {
+  if (
+    endsOfStream > endsBefore && error instanceof TypeError &&
+    /null|undefined/.test(error.message)
+  ) {
+    const named = new TypeError(
+      `${error.message} (the server had closed the connection: a read returned null, ` +
+        "the end of the stream; check for null before using a line)",
+    );
+    named.stack = error.stack;
+    return named;
+  }
+  return error;
+}
+
 const refs: unknown[] = [];
 function refTo(value: unknown): RefMark {
   refs.push(value);
@@ -139,6 +176,7 @@ interface Request {
 
 async function answer(request: Request): Promise<void> {
   const { id } = request;
+  const endsBefore = endsOfStream;
   let result: unknown;
   try {
     switch (request.op) {
@@ -169,7 +207,7 @@ async function answer(request: Request): Promise<void> {
         break;
     }
   } catch (error) {
-    send({ id, kind: "throw", error: errorMark(explain(error)) });
+    send({ id, kind: "throw", error: errorMark(explain(withContext(error, endsBefore))) });
     return;
   }
   if (result instanceof Promise || typeof (result as PromiseLike<unknown>)?.then === "function") {
@@ -178,7 +216,12 @@ async function answer(request: Request): Promise<void> {
       const value = await result;
       send({ id, kind: "settled", ok: true, value: encode(value) });
     } catch (error) {
-      send({ id, kind: "settled", ok: false, error: errorMark(explain(error)) });
+      send({
+        id,
+        kind: "settled",
+        ok: false,
+        error: errorMark(explain(withContext(error, endsBefore))),
+      });
     }
     return;
   }

@@ -132,3 +132,41 @@ Deno.test("a module that patches assertions or writes to the channel cannot chan
   );
   assert.equal(garbled.score, 3, "Deno.stdout in the sandbox is the console, not the channel");
 });
+
+Deno.test("a server closing the connection is named, not left as 'Cannot read properties of null'", async () => {
+  const closing = defineExercise<{ ask(port: number): Promise<string> }>({
+    title: "Ask",
+    hints: ["read the reply"],
+    checks: [{
+      name: "ask() reads a line",
+      points: 1,
+      hint: "the server may hang up",
+      run: async (m) => {
+        const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        const accepted = listener.accept().then((conn) => conn.close());
+        try {
+          await m.ask((listener.addr as Deno.NetAddr).port);
+        } finally {
+          await accepted;
+          listener.close();
+        }
+      },
+    }],
+  });
+  const result = await gradeModule(
+    "x/ask",
+    closing,
+    moduleUrl(
+      `export async function ask(port: number): Promise<string> {\n` +
+        `  const conn = await Deno.connect({ hostname: "127.0.0.1", port });\n` +
+        `  const got = await conn.read(new Uint8Array(100));\n` +
+        `  conn.close();\n` +
+        `  return (null as unknown as { text: string } | null)!.text + got;\n` +
+        `}\n`,
+    ),
+  );
+  assert.match(
+    result.checks[0].message,
+    /ask\(\) threw TypeError: Cannot read properties of null \(reading 'text'\) \(the server had closed the connection/,
+  );
+});

@@ -28,8 +28,11 @@ export type State = typeof STATE[keyof typeof STATE];
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
  * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
- * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731) and ESORT (RFC 5267, esearch.ts),
- * BINARY (RFC 3516, binary.ts).
+ * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731), ESORT and CONTEXT=SEARCH (RFC 5267,
+ * esearch.ts, commands/search.ts),
+ * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
+ * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
+ * SPECIAL-USE (RFC 6154, commands/list.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -50,7 +53,13 @@ export const CAPABILITIES = [
   "THREAD=REFERENCES",
   "ESEARCH",
   "ESORT",
+  "CONTEXT=SEARCH",
   "BINARY",
+  "MULTIAPPEND",
+  "CATENATE",
+  "LIST-EXTENDED",
+  "LIST-STATUS",
+  "SPECIAL-USE",
 ] as const;
 
 /**
@@ -111,6 +120,16 @@ export const LIMITS = {
    * Tests and notebooks pass something shorter.
    */
   idleTimeoutMs: 30 * 60 * 1000,
+  /**
+   * How often a folder with IDLE sessions is rescanned besides its file-system events (a
+   * safety net: network file systems report none). Tests and notebooks pass shorter.
+   */
+  rescanIntervalMs: 30_000,
+  /**
+   * Most simultaneous connections by default: a class of a thousand, each idle session
+   * costing about 64 KiB (bench/README-imap.md). Client 1001 gets a BYE.
+   */
+  maxConnections: 1000,
   /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */
   maxAuthFailures: 3,
 } as const;

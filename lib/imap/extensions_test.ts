@@ -27,8 +27,8 @@ Deno.test("SEARCH RETURN and SORT RETURN answer with one ESEARCH line", async ()
     const tag = command.split(" ")[0];
     deepStrictEqual((await wire.until(tag + " ")).slice(0, -1), [answer], command);
   }
-  await wire.send("g SEARCH RETURN (PARTIAL) ALL\r\n");
-  deepStrictEqual(await wire.line(), 'g BAD Unknown RETURN option "PARTIAL"');
+  await wire.send("g SEARCH RETURN (BOGUS) ALL\r\n");
+  deepStrictEqual(await wire.line(), 'g BAD Unknown RETURN option "BOGUS"');
 });
 
 Deno.test("BINARY[] decodes base64 and quoted-printable parts; literal8 carries NUL both ways", async () => {
@@ -89,4 +89,133 @@ Deno.test("BINARY[] decodes base64 and quoted-printable parts; literal8 carries 
   ]);
   await wire.send(`g APPEND INBOX {${appended.length}+}\r\n${appended}\r\n`);
   deepStrictEqual(await wire.line(), "g NO APPEND: NUL in a message needs a literal8 (~{n})");
+});
+
+Deno.test("MULTIAPPEND stores several messages in one command, CATENATE builds one from URLs and text", async () => {
+  await using f = await wireFixture(["Subject: one\r\n\r\nbody one\r\n"]);
+  using wire = await f.connect();
+  const exchange = async (command: string) => {
+    await wire.send(command + "\r\n");
+    return await wire.until(command.split(" ")[0] + " ");
+  };
+  const validity =
+    /UIDVALIDITY (\d+)/.exec((await exchange("v STATUS INBOX (UIDVALIDITY)"))[0])![1];
+  deepStrictEqual(
+    await exchange(
+      'a APPEND INBOX (\\Seen) {9+}\r\nX: 1\r\n\r\nA (\\Flagged) " 1-Feb-2024 10:00:00 +0000" {9+}\r\nX: 2\r\n\r\nB',
+    ),
+    [`a OK [APPENDUID ${validity} 2:3] APPEND completed`],
+  );
+  deepStrictEqual(
+    await exchange(
+      'b APPEND INBOX CATENATE (URL "/INBOX/;UID=1/;SECTION=HEADER" TEXT {6+}\r\nglued!)',
+    ),
+    [`b OK [APPENDUID ${validity} 4] APPEND completed`],
+  );
+  deepStrictEqual(await exchange('c APPEND INBOX CATENATE (URL "/INBOX;UIDVALIDITY=1/;UID=1")'), [
+    'c NO [BADURL "/INBOX;UIDVALIDITY=1/;UID=1"] Cannot use URL "/INBOX;UIDVALIDITY=1/;UID=1": ' +
+    "the UIDVALIDITY has changed",
+  ]);
+  deepStrictEqual(await exchange('d APPEND Nowhere CATENATE (URL "/INBOX/;UID=1")'), [
+    'd NO [TRYCREATE] No such mailbox "Nowhere"',
+  ]);
+  await exchange("s EXAMINE INBOX");
+  deepStrictEqual(await exchange("m FETCH 2:* (FLAGS BODY.PEEK[])"), [
+    "* 2 FETCH (FLAGS (\\Seen \\Recent) BODY[] {9}",
+    "X: 1",
+    "",
+    "A)",
+    "* 3 FETCH (FLAGS (\\Flagged \\Recent) BODY[] {9}",
+    "X: 2",
+    "",
+    "B)",
+    "* 4 FETCH (FLAGS (\\Recent) BODY[] {22}",
+    "Subject: one",
+    "",
+    "glued!)",
+    "m OK FETCH completed",
+  ]);
+});
+
+Deno.test("LIST-EXTENDED, LIST-STATUS and SPECIAL-USE", async () => {
+  await using f = await wireFixture(["Subject: one\r\n\r\nbody one\r\n"]);
+  using wire = await f.connect();
+  const exchange = async (command: string) => {
+    await wire.send(command + "\r\n");
+    return await wire.until(command.split(" ")[0] + " ");
+  };
+  for (const c of ["e CREATE Sent", "f CREATE Archive/2024", "g SUBSCRIBE Archive/2024"]) {
+    await exchange(c);
+  }
+  deepStrictEqual(await exchange('h LIST (SUBSCRIBED RECURSIVEMATCH) "" % RETURN (CHILDREN)'), [
+    '* LIST (\\HasChildren) "/" "Archive" (CHILDINFO ("SUBSCRIBED"))',
+    "h OK LIST completed",
+  ]);
+  deepStrictEqual(await exchange('i LIST "" (INBOX Sent) RETURN (STATUS (MESSAGES UNSEEN))'), [
+    '* LIST (\\HasNoChildren) "/" "INBOX"',
+    '* STATUS "INBOX" (MESSAGES 1 UNSEEN 1)',
+    '* LIST (\\HasNoChildren \\Sent) "/" "Sent"',
+    '* STATUS "Sent" (MESSAGES 0 UNSEEN 0)',
+    "i OK LIST completed",
+  ]);
+  deepStrictEqual(await exchange('j LIST (SPECIAL-USE) "" *'), [
+    '* LIST (\\HasNoChildren \\Sent) "/" "Sent"',
+    "j OK LIST completed",
+  ]);
+  deepStrictEqual(await exchange('k LIST (SUBSCRIBED) "" * RETURN (SUBSCRIBED)'), [
+    '* LIST (\\Subscribed) "/" "Archive/2024"',
+    "k OK LIST completed",
+  ]);
+  deepStrictEqual(await exchange('l LIST (RECURSIVEMATCH) "" %'), [
+    "l BAD LIST: RECURSIVEMATCH needs the SUBSCRIBED selection option",
+  ]);
+  deepStrictEqual(await exchange('m LIST "" % RETURN (BOGUS)'), [
+    'm BAD LIST: unknown return option "BOGUS"',
+  ]);
+});
+
+Deno.test("CONTEXT=SEARCH: PARTIAL pages the results; UPDATE reports ADDTO and REMOVEFROM until CANCELUPDATE", async () => {
+  await using f = await wireFixture(["a", "b", "c", "d", "e"].map(mail));
+  using wire = await f.connect();
+  const exchange = async (command: string) => {
+    await wire.send(command + "\r\n");
+    return await wire.until(command.split(" ")[0] + " ");
+  };
+  await exchange("s SELECT INBOX");
+  deepStrictEqual(await exchange("a SEARCH RETURN (PARTIAL 4:2) ALL"), [
+    '* ESEARCH (TAG "a") PARTIAL (2:4 2:4)',
+    "a OK SEARCH completed",
+  ]);
+  deepStrictEqual(await exchange("b SEARCH RETURN (PARTIAL 6:9) ALL"), [
+    '* ESEARCH (TAG "b") PARTIAL (6:9 NIL)',
+    "b OK SEARCH completed",
+  ]);
+  deepStrictEqual(await exchange("c SEARCH RETURN (PARTIAL 1:*) ALL"), [
+    "c BAD PARTIAL expects a range of positions like 1:50",
+  ]);
+  deepStrictEqual(
+    await exchange("u SEARCH RETURN (UPDATE ALL) SEEN"),
+    [
+      '* ESEARCH (TAG "u")',
+      "u OK SEARCH completed",
+    ],
+  );
+  deepStrictEqual(await exchange("d STORE 2,4 +FLAGS.SILENT (\\Seen)"), [
+    '* ESEARCH (TAG "u") ADDTO (1 2,4)',
+    "d OK STORE completed",
+  ]);
+  deepStrictEqual(await exchange("e STORE 4:5 +FLAGS.SILENT (\\Deleted)"), [
+    "e OK STORE completed",
+  ]);
+  deepStrictEqual(await exchange("f EXPUNGE"), [
+    '* ESEARCH (TAG "u") REMOVEFROM (0 4)',
+    "* 5 EXPUNGE",
+    "* 4 EXPUNGE",
+    "f OK EXPUNGE completed",
+  ]);
+  deepStrictEqual(await exchange('g CANCELUPDATE "u"'), ["g OK CANCELUPDATE completed"]);
+  deepStrictEqual(await exchange("h STORE 1 +FLAGS.SILENT (\\Seen)"), ["h OK STORE completed"]);
+  deepStrictEqual(await exchange('i CANCELUPDATE "u"'), [
+    'i BAD CANCELUPDATE: no live search "u"',
+  ]);
 });

@@ -100,10 +100,64 @@ export class SharedMailbox {
     return run;
   }
 
-  /** Be told (e.g. while in IDLE) when this mailbox changes. Returns the unsubscribe function. */
-  listen(listener: () => void): () => void {
+  /**
+   * Be told (while in IDLE) when this mailbox changes; returns the function that stops
+   * it. While anyone listens, the folder is watched: one file-system watcher on its new/
+   * and cur/ for every session that listens, so a delivery by another program reaches
+   * them all at once and an idle session costs no CPU. A rescan every `rescanMs` is the
+   * safety net for file systems that report no events (NFS, some containers).
+   */
+  listen(listener: () => void, rescanMs = 30_000): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (this.#listeners.size === 1) this.#watch(rescanMs);
+    return () => {
+      if (this.#listeners.delete(listener) && this.#listeners.size === 0) this.#unwatch();
+    };
+  }
+
+  /** Resolves once every change queued so far is done (a session ending waits for it). */
+  settled(): Promise<void> {
+    return this.#queue.then(() => {});
+  }
+
+  #watcher: Deno.FsWatcher | null = null;
+  #rescan: ReturnType<typeof setInterval> | undefined;
+  #soon: ReturnType<typeof setTimeout> | undefined;
+
+  #watch(rescanMs: number): void {
+    // Events come in bursts (a delivery is a link and an unlink): one refresh per burst.
+    const wake = () => {
+      this.#soon ??= setTimeout(() => {
+        this.#soon = undefined;
+        this.refresh().catch(() => {}); // a vanished folder: sessions see it on their next command
+      }, 10);
+    };
+    try {
+      const watcher = Deno.watchFs([`${this.dir}/new`, `${this.dir}/cur`], { recursive: false });
+      this.#watcher = watcher;
+      (async () => {
+        try {
+          for await (const _event of watcher) wake();
+        } catch {
+          // closed, or the folder went away
+        }
+      })();
+    } catch {
+      // No file-system events here: the rescan alone notices changes.
+    }
+    this.#rescan = setInterval(wake, rescanMs);
+  }
+
+  #unwatch(): void {
+    try {
+      this.#watcher?.close();
+    } catch {
+      // already closed
+    }
+    this.#watcher = null;
+    clearInterval(this.#rescan);
+    clearTimeout(this.#soon);
+    this.#soon = undefined;
   }
 
   async #stampNow(): Promise<{ stamp: string; fresh: boolean }> {

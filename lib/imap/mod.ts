@@ -17,6 +17,7 @@ export * from "./base_subject.ts";
 export * from "./sort.ts";
 export * from "./esearch.ts";
 export * from "./binary.ts";
+export * from "./imap_url.ts";
 export * from "./thread.ts";
 export * from "./keywords.ts";
 export * from "./mime.ts";

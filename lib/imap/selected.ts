@@ -9,8 +9,21 @@
 
 import { SYSTEM_FLAGS } from "./constants.ts";
 import type { SharedMailbox } from "./mailbox.ts";
+import type { SearchKey } from "./search.ts";
 import { selectFrom, type SequenceSet } from "./sequence_set.ts";
 import { atom, type ImapValue, list } from "./values.ts";
+
+/** A search kept alive by RETURN (UPDATE) (RFC 5267 4.3). */
+export interface LiveSearch {
+  tag: string;
+  /** UID SEARCH: updates name UIDs rather than sequence numbers. */
+  uid: boolean;
+  key: SearchKey;
+  /** The UIDs the client was last told match. */
+  results: Set<number>;
+  /** The shared mailbox's version they were computed at. */
+  version: number;
+}
 
 /** The selected mailbox of one session. */
 export class SelectedMailbox {
@@ -27,6 +40,8 @@ export class SelectedMailbox {
    * it without claiming, since EXAMINE must not make messages lose \Recent (RFC 3501 6.3.2).
    */
   readonly recent = new Set<number>();
+  /** Searches kept alive by RETURN (UPDATE), by the tag that started them (RFC 5267 4.3). */
+  readonly liveSearches = new Map<string, LiveSearch>();
   /** The claim of \Recent being written to disk; the session awaits it before answering. */
   saving: Promise<void> = Promise.resolve();
   #version: number;

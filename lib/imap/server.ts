@@ -22,13 +22,19 @@ export interface ImapServerOptions {
   users: ReadonlyMap<string, string>;
   /** Autologout after this much silence; default 30 minutes (RFC 3501 5.4). */
   idleTimeoutMs?: number;
-  /** How often IDLE checks the Maildir for changes made by other programs; default 1000 ms. */
+  /**
+   * How often a folder with IDLE sessions is rescanned besides its file-system events,
+   * the safety net for file systems without events; default 30 s.
+   */
   pollIntervalMs?: number;
   /** Largest literal (APPEND size) accepted; default 32 MiB. */
   maxLiteralSize?: number;
   /** Most octets all literals of one command may hold once logged in; default 64 MiB. */
   maxCommandLiteralSize?: number;
-  /** Most simultaneous connections; default 100. */
+  /**
+   * Most simultaneous connections; default 1000 (a class). The next client is greeted
+   * with a BYE that says so, instead of being ignored.
+   */
   maxConnections?: number;
   /** Record every connection's bytes here (for notebooks). */
   transcript?: Transcript;
@@ -56,6 +62,7 @@ export interface ImapServer extends LoopbackServer {}
  */
 export function serveImap(options: ImapServerOptions): ImapServer {
   const registry = new MailboxRegistry();
+  const maxConnections = options.maxConnections ?? LIMITS.maxConnections;
   let stop: () => void = () => {};
   const closing = new Promise<void>((resolve) => (stop = resolve));
   const server = serveLoopback(async (conn) => {
@@ -65,7 +72,7 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       users: options.users,
       registry,
       idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
-      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
       closing,
@@ -73,11 +80,13 @@ export function serveImap(options: ImapServerOptions): ImapServer {
     await session.run();
   }, {
     port: options.port,
-    maxConnections: options.maxConnections,
+    maxConnections,
     onError: options.onError,
     onTooManyConnections: async (conn) => {
       // RFC 3501 7.1.5: BYE instead of a greeting.
-      await conn.write(new TextEncoder().encode("* BYE Too many connections, try later\r\n"));
+      const bye =
+        `* BYE Too many connections (the limit is ${maxConnections}), try again later\r\n`;
+      await conn.write(new TextEncoder().encode(bye));
     },
   });
   const close = () => {

@@ -247,3 +247,33 @@ Deno.test("COPY and MOVE report COPYUID and keep flags", async () => {
   const archived = await f.box.list("Archive");
   deepStrictEqual(archived.map((m) => m.flags), ["R", ""]);
 });
+
+Deno.test("IDLE sessions are woken by the folder's file-system watcher, not by polling", async () => {
+  // A rescan interval of a minute: within the test only file-system events can wake them.
+  await using f = await fixture(0, { pollIntervalMs: 60_000 });
+  await using a = await f.client();
+  await using b = await f.client();
+  await a.select("INBOX");
+  await b.select("INBOX");
+  const idling = [a, b].map((c) => c.idle({ until: (r) => r.type === "EXISTS", timeoutMs: 5000 }));
+  const other = await Maildir.open(`${f.root}/alice`); // as if another process delivered
+  await other.deliver(bytes("Subject: pushed\r\n\r\nhello\r\n"));
+  for (const updates of await Promise.all(idling)) {
+    ok(updates.some((r) => r.type === "EXISTS" && r.number === 1), JSON.stringify(updates));
+  }
+});
+
+Deno.test("the client past the connection cap is greeted with a BYE that says why", async () => {
+  await using f = await fixture(0, { maxConnections: 2 });
+  await using a = await f.client();
+  await using b = await f.client();
+  using conn = await connectLoopback(f.server.port);
+  const reader = new LineReader(conn, { idleTimeoutMs: 5000 });
+  deepStrictEqual(
+    (await reader.readLine())?.text,
+    "* BYE Too many connections (the limit is 2), try again later",
+  );
+  deepStrictEqual(await reader.readLine(), null);
+  await a.noop(); // the others carry on
+  await b.noop();
+});

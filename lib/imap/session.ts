@@ -17,6 +17,7 @@ import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
+import { liveSearchUpdates } from "./commands/search.ts";
 import { type Command, CommandError, type CommandResult } from "./commands/types.ts";
 import type { ImapValue } from "./values.ts";
 
@@ -28,7 +29,7 @@ export interface SessionConfig {
   registry: MailboxRegistry;
   /** Autologout after this much silence (RFC 3501 5.4). */
   idleTimeoutMs: number;
-  /** How often IDLE looks at the Maildir for changes made elsewhere. */
+  /** How often a folder with IDLE sessions is rescanned besides its file-system events. */
   pollIntervalMs: number;
   maxLiteralSize: number;
   /** Most octets all literals of one command may hold once logged in. */
@@ -66,6 +67,8 @@ export class Session {
     this.config = config;
     this.reader = new FrameReader(conn, {
       maxLineLength: LIMITS.maxLineLength,
+      // Most commands are short: a few KiB per connection, grown only for a long line.
+      initialBufferSize: 4096,
       idleTimeoutMs: config.idleTimeoutMs,
       ...this.#frameLimits(),
     });
@@ -135,22 +138,34 @@ export class Session {
       : CAPABILITIES.filter((c) => !c.startsWith("AUTH=") && c !== "SASL-IR");
   }
 
-  /** Send untagged updates for the selected mailbox (RFC 3501 5.2). */
-  async sendUpdates(options: { expunge: boolean; uid?: boolean }): Promise<void> {
+  /**
+   * Send untagged updates for the selected mailbox (RFC 3501 5.2). `refresh: false` when
+   * the shared mailbox has just looked at the disk itself (an IDLE wake-up).
+   */
+  async sendUpdates(
+    options: { expunge: boolean; uid?: boolean; refresh?: boolean },
+  ): Promise<void> {
     const selected = this.selected;
     if (!selected) return;
     try {
-      await selected.shared.refresh();
+      if (options.refresh !== false) await selected.shared.refresh();
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       // The mailbox was deleted or renamed under us: RFC 3501 has no way to say so
       // gently but BYE; we keep the session and let commands fail with NO.
       return;
     }
-    for (const line of selected.updates(options)) {
+    const before = selected.liveSearches.size ? [...selected.uids] : [];
+    const lines = selected.updates(options);
+    const live = selected.liveSearches.size
+      ? await liveSearchUpdates(this, before)
+      : { remove: [], add: [] };
+    for (const line of live.remove) this.sendText(line);
+    for (const line of lines) {
       if (typeof line === "string") this.sendText(line);
       else this.send(line);
     }
+    for (const line of live.add) this.sendText(line);
     await selected.saving;
   }
 

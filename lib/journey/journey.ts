@@ -81,6 +81,11 @@ export interface JourneyOptions {
   pieces?: Partial<JourneyPieces>;
   /** Deadline per network step, ms. Default 10000. */
   timeoutMs?: number;
+  /**
+   * An empty folder to keep the Maildirs in, which its owner removes (a notebook's
+   * `makeTempFolder()`). Default: a fresh temp folder, removed by `close()`.
+   */
+  folder?: string;
 }
 
 /** One host of the chain and what answers there. */
@@ -139,7 +144,7 @@ export class Journey implements AsyncDisposable {
   static async start(options: JourneyOptions = {}): Promise<Journey> {
     const journey = new Journey(options);
     try {
-      await journey.#start(options.gateway ?? "auto");
+      await journey.#start(options.gateway ?? "auto", options.folder);
       return journey;
     } catch (error) {
       await journey.close();
@@ -156,10 +161,10 @@ export class Journey implements AsyncDisposable {
     return server;
   }
 
-  async #start(choice: GatewayChoice): Promise<void> {
+  async #start(choice: GatewayChoice, folder?: string): Promise<void> {
     const log = this.recorder;
-    const root = await Deno.makeTempDir({ prefix: "journey-" });
-    this.#closers.push(() => Deno.remove(root, { recursive: true }));
+    const root = folder ?? await Deno.makeTempDir({ prefix: "journey-" });
+    if (!folder) this.#closers.push(() => Deno.remove(root, { recursive: true }));
     const mailRoot = `${root}/mail`;
     await Deno.mkdir(mailRoot);
     this.#mailStore = new MailStore(mailRoot);

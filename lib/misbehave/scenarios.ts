@@ -105,7 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     clientMust:
       "buffer until a whole line (or the whole literal) is in: TCP is a byte stream, one read is not one line.",
-    rfc: "RFC 9293 3.1 (a stream of octets); RFC 5321 4.2.1; RFC 3501 4.3",
+    rfc: "RFC 9293 2.2 (a byte-stream service); RFC 5321 4.2.1; RFC 3501 4.3",
     outcome: OUTCOME.Completes,
   },
   {
@@ -117,7 +117,7 @@ export const SCENARIOS: readonly Scenario[] = [
       imap: "splits responses into writes of 1 to 7 bytes, cutting inside literal announcements.",
     },
     clientMust: "reassemble the stream, exactly as for one-byte writes.",
-    rfc: "RFC 9293 3.1",
+    rfc: "RFC 9293 2.2",
     outcome: OUTCOME.Completes,
   },
   {
@@ -195,7 +195,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     clientMust:
       "stop this attempt, end the session politely (QUIT, LOGOUT) and report a temporary failure that carries the server's reply, so that the caller can retry later.",
-    rfc: "RFC 5321 4.2.1 and 4.2.5; RFC 3206 4; RFC 5530 3",
+    rfc: "RFC 5321 4.2.1; RFC 3206 4; RFC 5530 3",
     outcome: OUTCOME.Fails,
     errorMentions: { smtp: /451/, pop3: /SYS\/TEMP|temporar/i, imap: /UNAVAILABLE|temporar/i },
   },
@@ -210,7 +210,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     clientMust:
       "either retry after a pause and then complete, or give up with an error that carries the server's reply; never deliver twice.",
-    rfc: "RFC 5321 3.1 and 4.2.5; RFC 3206 4; RFC 3501 7.1.5",
+    rfc: "RFC 5321 3.8 and 4.2.1; RFC 3206 4; RFC 3501 7.1.5",
     outcome: OUTCOME.Either,
     errorMentions: { smtp: /421/, pop3: /SYS\/TEMP|busy|ERR/i, imap: /BYE|busy/i },
   },

@@ -38,6 +38,13 @@ export interface LineReaderOptions {
    * many bytes of memory per connection.
    */
   bufferSize?: number;
+  /**
+   * Start with a buffer of this many bytes and grow it (doubling) only when a line needs
+   * more, up to the line cap. A server with a generous line cap (IMAP's 64 KiB) and many
+   * idle connections keeps a few KiB per connection instead of the cap. Default: the
+   * whole buffer at once.
+   */
+  initialBufferSize?: number;
 }
 
 /**
@@ -110,7 +117,8 @@ export class LineReader {
     this.#source = source;
     this.#maxLineLength = options.maxLineLength ?? 1000;
     this.#idleTimeoutMs = options.idleTimeoutMs;
-    this.#buffer = new Uint8Array(Math.max(options.bufferSize ?? 4096, this.#maxLineLength + 2));
+    const full = Math.max(options.bufferSize ?? 4096, this.#maxLineLength + 2);
+    this.#buffer = new Uint8Array(Math.min(full, options.initialBufferSize ?? full));
   }
 
   /**

@@ -121,14 +121,15 @@ class Wire:
     """Jupyter's wire format for one HMAC key: check signatures of incoming messages, sign
     outgoing ones (https://jupyter-client.readthedocs.io/en/stable/messaging.html#the-wire-protocol)."""
 
-    def __init__(self, key: bytes, session: str):
+    def __init__(self, key: bytes, session: str, scheme: str = "hmac-sha256"):
         self.key = key
         self.session = session
+        self.digest = getattr(hashlib, scheme.removeprefix("hmac-"))
 
     def sign(self, parts: list[bytes]) -> bytes:
         if not self.key:
             return b""
-        mac = hmac.new(self.key, digestmod=hashlib.sha256)
+        mac = hmac.new(self.key, digestmod=self.digest)
         for part in parts:
             mac.update(part)
         return mac.hexdigest().encode()
@@ -308,12 +309,13 @@ class CourseKernel:
         self.connection = connection
         self.deno_path = deno_path
         self.ctx = zmq.asyncio.Context()
-        self.front = Wire(connection["key"].encode(), uuid.uuid4().hex)
+        self.front = Wire(
+            connection["key"].encode(), uuid.uuid4().hex, connection.get("signature_scheme", "hmac-sha256")
+        )
         self.pending: collections.deque[Msg] = collections.deque()
         self.wakeup = asyncio.Event()
         self.deno: Deno | None = None
         self.deno_lock = asyncio.Lock()
-        self.generation = 0
         # Deno-side request id -> the frontend request whose outputs these are.
         self.owner: dict[str, Msg] = {}
         # Deno-side request id -> future of its reply on shell / its idle status on iopub.
@@ -376,14 +378,19 @@ class CourseKernel:
                         + self.how_to_go_on() + "\n"
                     )
                 await self.deno.stop()
-            deno = Deno(self.deno_path, self.ctx)
-            await deno.start()
-            self.deno = deno
-            self.generation += 1
-            for pump in (self.pump_iopub, self.pump_shell, self.pump_deno_stdin, self.pump_deno_control):
-                asyncio.get_running_loop().create_task(quietly(pump(deno)))
-            deno.kernel_info = await self.wait_ready(deno)
-            return deno
+            for attempt in range(3):
+                deno = Deno(self.deno_path, self.ctx)
+                await deno.start()
+                self.deno = deno
+                for pump in (self.pump_iopub, self.pump_shell, self.pump_deno_stdin, self.pump_deno_control):
+                    asyncio.get_running_loop().create_task(quietly(pump(deno)))
+                try:
+                    deno.kernel_info = await self.wait_ready(deno)
+                    return deno
+                except DenoGone:  # e.g. another program took one of its ports first
+                    log(f"the Deno kernel ended while starting (attempt {attempt + 1})")
+                    await deno.stop()
+            raise RuntimeError("the Deno kernel did not start")
 
     async def wait_ready(self, deno: Deno) -> Msg:
         """Ask kernel_info until a reply *and* its status on iopub arrive: then the iopub
@@ -626,6 +633,8 @@ class CourseKernel:
             self.reply(request, "execute_reply", {"status": "aborted", "execution_count": None})
             self.status("idle", request)
         self.pending = keep
+        if self.cell is not None:  # the cell still running keeps the kernel busy
+            self.status("busy", self.cell.request)
 
     def kernel_restarted(self, cell: Cell, deno: Deno) -> None:
         """Tell the learner, in the cell, that the kernel's state is gone and how to go on."""

@@ -202,14 +202,17 @@ async def run_one(path: Path, args) -> dict:
     marker = f"COURSE_NOTEBOOK_RUN={uuid.uuid4().hex}"
     os.environ["COURSE_NOTEBOOK_RUN"] = marker.split("=", 1)[1]
     started = time.monotonic()
-    report: dict = {"notebook": str(path), "ok": True, "problems": []}
+    report: dict = {"notebook": str(path), "ok": True, "problems": [], "cell_seconds": []}
     try:
         async with client.async_setup_kernel():
             wrapper_pid = client.km.provisioner.pid if client.km.provisioner else None
             try:
                 for index, cell in enumerate(nb.cells):
+                    cell_started = time.monotonic()
                     # The kernel numbers the cells it runs (In [n] and Out[n] agree, 1, 2, 3...)
                     await client.async_execute_cell(cell, index)
+                    if cell.cell_type == "code" and cell.source.strip():
+                        report["cell_seconds"].append(round(time.monotonic() - cell_started, 5))
             except CellExecutionError as error:
                 report["ok"] = False
                 failing = next(

@@ -19,6 +19,8 @@ export interface RunReport {
   /** Each names the cell and what went wrong. */
   problems: string[];
   seconds: number;
+  /** Wall time of each code cell, request to idle, as the client saw it. */
+  cell_seconds: number[];
   code_cells: number;
   cells_without_output: number[];
   /** Outputs that arrived after their cell had finished (lost, as nbclient loses them); any fails the run. */
@@ -76,7 +78,7 @@ export async function runNotebooks(
  * import { describeFailure } from "./runner.ts";
  * const text = describeFailure({
  *   notebook: "/x/notebooks/00_welcome.ipynb", ok: false, problems: ["cell 3: TypeError"],
- *   seconds: 1, code_cells: 9, cells_without_output: [], late_outputs: [], failing_source: "f()",
+ *   seconds: 1, cell_seconds: [], code_cells: 9, cells_without_output: [], late_outputs: [], failing_source: "f()",
  * }, "/x");
  * if (text !== "✗ notebooks/00_welcome.ipynb\n    cell 3: TypeError\n    | f()") throw new Error(text);
  * ```

@@ -4,8 +4,9 @@
  *
  * Changes made through this server wake the session at once (the shared mailbox calls
  * its listeners); changes made by other programs (an SMTP server in another process,
- * mbsync, Dovecot) are found by polling the Maildir every `pollIntervalMs` (three `stat`
- * calls, see mailbox.ts).
+ * mbsync, Dovecot) reach it through the mailbox's file-system watcher, shared by every
+ * session idling on that folder, with a slow rescan every `pollIntervalMs` as a safety
+ * net (see mailbox.ts). An idle session waits without timers of its own.
  *
  * @module
  */
@@ -19,19 +20,27 @@ export const IDLE: CommandHandler = {
   states: [STATE.Authenticated, STATE.Selected],
   async run(session, command) {
     if (command.args.length) throw new CommandError("BAD", "IDLE takes no arguments");
+    let wake: () => void = () => {};
+    // The watcher starts before the client is told to wait; the first pass looks at the
+    // disk once, for whatever changed before it started.
+    let pending = true;
+    let first = true;
+    const shared = session.selected?.shared;
+    const unlisten = shared?.listen(() => {
+      pending = true;
+      wake();
+    }, session.config.pollIntervalMs) ?? (() => {});
     session.sendText("+ idling");
     await session.flush();
-    let wake: () => void = () => {};
-    const unlisten = session.selected?.shared.listen(() => wake()) ?? (() => {});
     const line = session.reader.readLine();
     line.catch(() => {}); // observed below; keep an early rejection from going unhandled
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       while (true) {
         const tick = new Promise<"tick">((resolve) => {
           wake = () => resolve("tick");
-          timer = setTimeout(() => resolve("tick"), session.config.pollIntervalMs);
+          if (pending) resolve("tick");
         });
+        pending = false;
         const closing = session.config.closing.then(() => "closing" as const);
         const event = await Promise.race([line, tick, closing]).catch((error) => {
           // An overlong line was skipped by the reader: the session goes on, IDLE ends.
@@ -40,14 +49,15 @@ export const IDLE: CommandHandler = {
           }
           throw error;
         });
-        clearTimeout(timer);
         if (event === "closing") {
           session.sendText("* BYE Server shutting down");
           session.logout();
           return;
         }
         if (event === "tick") {
-          await session.sendUpdates({ expunge: true });
+          // Listeners are called after the shared mailbox refreshed: no need to look again.
+          await session.sendUpdates({ expunge: true, refresh: first });
+          first = false;
           await session.flush();
           continue;
         }
@@ -64,8 +74,8 @@ export const IDLE: CommandHandler = {
         return { status: "OK", text: "IDLE terminated" };
       }
     } finally {
-      clearTimeout(timer);
       unlisten();
+      await shared?.settled();
     }
   },
 };

@@ -12,18 +12,9 @@ import { COPY, MOVE } from "./copy.ts";
 import { EXPUNGE } from "./expunge.ts";
 import { FETCH } from "./fetch.ts";
 import { IDLE } from "./idle.ts";
-import {
-  CREATE,
-  DELETE,
-  LIST,
-  LSUB,
-  NAMESPACE,
-  RENAME,
-  STATUS,
-  SUBSCRIBE,
-  UNSUBSCRIBE,
-} from "./mailboxes.ts";
-import { SEARCH } from "./search.ts";
+import { LIST, LSUB } from "./list.ts";
+import { CREATE, DELETE, NAMESPACE, RENAME, STATUS, SUBSCRIBE, UNSUBSCRIBE } from "./mailboxes.ts";
+import { CANCELUPDATE, SEARCH } from "./search.ts";
 import { SORT } from "./sort.ts";
 import { THREAD } from "./thread.ts";
 import { CHECK, CLOSE, EXAMINE, SELECT, UNSELECT } from "./select.ts";
@@ -58,6 +49,7 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   UNSELECT,
   EXPUNGE,
   SEARCH,
+  CANCELUPDATE,
   SORT,
   THREAD,
   FETCH,

@@ -9,14 +9,16 @@
 import { STATE } from "../constants.ts";
 import {
   esearchLine,
-  type ReturnOption,
   ReturnOptionError,
+  type ReturnOptions,
   takeReturnOptions,
+  updateLine,
 } from "../esearch.ts";
 import {
   matchSearch,
   parseSearch,
   SearchError,
+  type SearchKey,
   type SearchMessage,
   searchNeeds,
   searchUsesSize,
@@ -37,18 +39,26 @@ export function searchCharset(value: ImapValue | undefined): void {
   }
 }
 
-/**
- * The sequence numbers of the messages a search program matches, in mailbox order. SORT,
- * THREAD and ESEARCH start from the same set.
- */
-export async function searchMatches(session: Session, args: ImapValue[]): Promise<number[]> {
-  let key;
+/** Parse search keys, or BAD. */
+export function searchKey(args: ImapValue[]): SearchKey {
   try {
-    key = parseSearch(args);
+    return parseSearch(args);
   } catch (error) {
     if (error instanceof SearchError) throw new CommandError("BAD", error.message);
     throw error;
   }
+}
+
+/**
+ * The sequence numbers of the messages a search program matches, in mailbox order. SORT,
+ * THREAD and ESEARCH start from the same set.
+ */
+export function searchMatches(session: Session, args: ImapValue[]): Promise<number[]> {
+  return matchKey(session, searchKey(args));
+}
+
+/** The sequence numbers of the messages a parsed key matches, in mailbox order. */
+export async function matchKey(session: Session, key: SearchKey): Promise<number[]> {
   const selected = session.selected!;
   const shared = selected.shared;
   const needs = searchNeeds(key);
@@ -85,6 +95,43 @@ export async function searchMatches(session: Session, args: ImapValue[]): Promis
   return hits;
 }
 
+/**
+ * ADDTO and REMOVEFROM lines for the live searches of the selected mailbox (RFC 5267
+ * 4.3), after the view moved on from `before` (its UIDs, in sequence order, before this
+ * round of updates). REMOVEFROM uses the numbers the client knew, so it goes out before
+ * the EXPUNGEs; ADDTO uses the new ones, so it goes out after EXISTS.
+ */
+export async function liveSearchUpdates(
+  session: Session,
+  before: readonly number[],
+): Promise<{ remove: string[]; add: string[] }> {
+  const selected = session.selected!;
+  const out = { remove: [] as string[], add: [] as string[] };
+  for (const live of selected.liveSearches.values()) {
+    if (live.version === selected.shared.version && before.length === selected.uids.length) {
+      continue;
+    }
+    live.version = selected.shared.version;
+    const now = (await matchKey(session, live.key)).map((seq) => selected.uids[seq - 1]);
+    const current = new Set(now);
+    const removed = [...live.results].filter((uid) => !current.has(uid));
+    const added = now.filter((uid) => !live.results.has(uid));
+    live.results = current;
+    const removedNumbers = live.uid
+      ? removed
+      : removed.map((uid) => before.indexOf(uid) + 1).filter((seq) => seq > 0);
+    if (removedNumbers.length) {
+      out.remove.push(updateLine(live.tag, live.uid, "REMOVEFROM", 0, removedNumbers));
+    }
+    if (added.length) {
+      const position = now.indexOf(added[0]) + 1;
+      const numbers = live.uid ? added : added.map((uid) => selected.seqOf(uid));
+      out.add.push(updateLine(live.tag, live.uid, "ADDTO", position, numbers));
+    }
+  }
+  return out;
+}
+
 /** What SORT and THREAD need of the messages numbered `seqs`: size, dates and header. */
 export async function sortView(session: Session, seqs: readonly number[]): Promise<SortMessage[]> {
   const selected = session.selected!;
@@ -105,7 +152,7 @@ export async function sortView(session: Session, seqs: readonly number[]): Promi
 }
 
 /** RFC 4731's `RETURN (...)` taken off the arguments, null without one; unknown options are BAD. */
-export function returnOptions(args: ImapValue[]): Set<ReturnOption> | null {
+export function returnOptions(args: ImapValue[]): ReturnOptions | null {
   try {
     return takeReturnOptions(args);
   } catch (error) {
@@ -114,7 +161,25 @@ export function returnOptions(args: ImapValue[]): Set<ReturnOption> | null {
   }
 }
 
-/** RFC 3501 6.4.4, with RFC 4731's RETURN options. */
+/**
+ * RFC 5267 4.3: stop updating live searches, named by the tags of the commands that
+ * started them.
+ */
+export const CANCELUPDATE: CommandHandler = {
+  states: [STATE.Selected],
+  run(session, command) {
+    if (!command.args.length) throw new CommandError("BAD", "CANCELUPDATE expects search tags");
+    for (const arg of command.args) {
+      const tag = textOf(arg);
+      if (tag === null || !session.selected!.liveSearches.delete(tag)) {
+        throw new CommandError("BAD", `CANCELUPDATE: no live search ${JSON.stringify(tag)}`);
+      }
+    }
+    return Promise.resolve();
+  },
+};
+
+/** RFC 3501 6.4.4, with RFC 4731's RETURN options and RFC 5267's PARTIAL and UPDATE. */
 export const SEARCH: CommandHandler = {
   states: [STATE.Selected],
   uid: true,
@@ -125,13 +190,24 @@ export const SEARCH: CommandHandler = {
       searchCharset(args[1]);
       args = args.slice(2);
     }
-    const seqs = await searchMatches(session, args);
-    const uids = session.selected!.uids;
-    const hits = command.uid ? seqs.map((seq) => uids[seq - 1]) : seqs;
+    const key = searchKey(args);
+    const seqs = await matchKey(session, key);
+    const selected = session.selected!;
+    const hits = command.uid ? seqs.map((seq) => selected.uids[seq - 1]) : seqs;
     session.sendText(
       options
         ? esearchLine(command.tag, command.uid, hits, options)
         : `* SEARCH${hits.map((n) => " " + n).join("")}`,
     );
+    if (options?.options.has("UPDATE")) {
+      // RFC 5267 4.3: keep the search alive; the session reports its changes.
+      selected.liveSearches.set(command.tag, {
+        tag: command.tag,
+        uid: command.uid,
+        key,
+        results: new Set(seqs.map((seq) => selected.uids[seq - 1])),
+        version: selected.shared.version,
+      });
+    }
   },
 };

@@ -18,6 +18,12 @@ export const SORT: CommandHandler = {
   async run(session, command) {
     const args = [...command.args];
     const options = returnOptions(args); // RFC 5267 ESORT
+    for (const option of ["UPDATE", "PARTIAL", "CONTEXT"] as const) {
+      // Those are CONTEXT=SORT (RFC 5267 4), which we do not offer.
+      if (options?.options.has(option)) {
+        throw new CommandError("BAD", `SORT: RETURN option ${option} is not supported`);
+      }
+    }
     if (args.length < 3) {
       throw new CommandError("BAD", "SORT expects sort criteria, a charset and search keys");
     }

@@ -1,0 +1,157 @@
+/**
+ * A classroom of idle IMAP sessions: N clients LOGIN, SELECT INBOX and IDLE on our server
+ * (its own process, bench/imap/serve.ts, with a connection cap of N); we read the
+ * server's resident memory (after a garbage collection) and CPU time from /proc while they all wait, deliver one
+ * message into the Maildir from outside (as the lab's SMTP server would) and time until
+ * every session has its `* n EXISTS`, check that client N+1 gets a BYE, and read the memory
+ * again once everyone has left. The results go into bench/README-imap.md between the
+ * `idle:begin` and `idle:end` markers.
+ *
+ *   deno run -A bench/imap/idle_sessions.ts [sessions=1000] [idle seconds=10]
+ *
+ * @module
+ */
+
+import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
+import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
+
+const sessions = Number(Deno.args[0] ?? 1000);
+const idleSeconds = Number(Deno.args[1] ?? 10);
+const README = new URL("../README-imap.md", import.meta.url);
+const encoder = new TextEncoder();
+const MiB = 1024 * 1024;
+
+/** User plus system CPU time of a process, in seconds. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+const root = await Deno.makeTempDir({ prefix: "imap-idle-" });
+const box = await new MailStore(root).mailbox("alice");
+for (let i = 0; i < 20; i++) {
+  await box.deliver(encoder.encode(`Subject: message ${i}\r\n\r\nhello\r\n`));
+}
+const server = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "-A",
+    "--v8-flags=--expose-gc",
+    new URL("./serve.ts", import.meta.url).pathname,
+    root,
+    "alice",
+    "pw",
+    String(sessions),
+  ],
+  stdout: "piped",
+  stderr: "piped",
+}).spawn();
+const portLine = await new Response(server.stdout).body!.pipeThrough(new TextDecoderStream())
+  .getReader().read();
+const port = Number(portLine.value!.trim());
+const pid = server.pid;
+const memoryReports = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
+
+/** Ask the server to collect garbage; returns its memory use (MiB) right after. */
+async function collectGarbage(): Promise<{ rss: number; heapUsed: number; external: number }> {
+  Deno.kill(pid, "SIGUSR2");
+  let text = "";
+  while (!text.includes("\n")) text += (await memoryReports.read()).value ?? "";
+  const usage = JSON.parse(text.split("\n")[0]);
+  return { rss: usage.rss / MiB, heapUsed: usage.heapUsed / MiB, external: usage.external / MiB };
+}
+
+type Client = { conn: Deno.TcpConn; reader: LineReader };
+
+/** One session: LOGIN, SELECT INBOX, IDLE. */
+async function idleClient(port: number): Promise<Client> {
+  const conn = await connectLoopback(port);
+  const reader = new LineReader(conn, { idleTimeoutMs: 120_000, maxLineLength: 65536 });
+  await reader.readLine(); // greeting
+  await writeAll(conn, encoder.encode("a LOGIN alice pw\r\nb SELECT INBOX\r\nc IDLE\r\n"));
+  while ((await reader.readLine())?.text !== "+ idling");
+  return { conn, reader };
+}
+
+const clients: Client[] = [];
+let results: Record<string, string> = {};
+try {
+  const before = (await collectGarbage()).rss;
+  const started = performance.now();
+  for (let i = 0; i < sessions; i += 50) {
+    clients.push(
+      ...await Promise.all(
+        Array.from({ length: Math.min(50, sessions - i) }, () => idleClient(port)),
+      ),
+    );
+  }
+  const connectMs = performance.now() - started;
+  const idle = await collectGarbage(); // what the sessions hold, not the garbage of logging in
+  const idleRss = idle.rss;
+  const cpu0 = await cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+  const idleCpu = (await cpuSeconds(pid)) - cpu0;
+
+  // Client N+1: over the cap, it gets BYE instead of a greeting.
+  const extra = await connectLoopback(port);
+  const extraReader = new LineReader(extra, { idleTimeoutMs: 10_000 });
+  const bye = (await extraReader.readLine())?.text ?? "(closed without a word)";
+  extra.close();
+
+  // One delivery by another program: how long until every session is told.
+  const other = await Maildir.open(`${root}/alice`);
+  const delivered = performance.now();
+  await other.deliver(encoder.encode("Subject: for everyone\r\n\r\nhi\r\n"));
+  await Promise.all(clients.map(async ({ reader }) => {
+    while (!(await reader.readLine())?.text.endsWith(" EXISTS"));
+  }));
+  const pushMs = performance.now() - delivered;
+
+  for (const { conn } of clients) conn.close();
+  clients.length = 0;
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await collectGarbage();
+  const afterRss = after.rss;
+  results = {
+    sessions: String(sessions),
+    "connect, LOGIN, SELECT, IDLE (all)": `${(connectMs / 1000).toFixed(1)} s`,
+    "server RSS before": `${before.toFixed(0)} MiB`,
+    "server RSS, all idle": `${idleRss.toFixed(0)} MiB`,
+    "per idle session": `${((idleRss - before) * 1024 / sessions).toFixed(1)} KiB`,
+    "of which JavaScript heap": `${(idle.heapUsed * 1024 / sessions).toFixed(1)} KiB`,
+    [`server CPU while idle (${idleSeconds} s)`]: `${
+      (idleCpu / idleSeconds * 100).toFixed(1)
+    } % of a core`,
+    "delivery to the last session's EXISTS": `${pushMs.toFixed(0)} ms`,
+    [`client ${sessions + 1}`]: `\`${bye}\``,
+    "server RSS after all left": `${afterRss.toFixed(0)} MiB`,
+    "JavaScript heap, all idle / after all left": `${idle.heapUsed.toFixed(1)} / ${
+      after.heapUsed.toFixed(1)
+    } MiB`,
+  };
+} finally {
+  for (const { conn } of clients) conn.close();
+  server.kill("SIGTERM");
+  await server.status;
+  await Deno.remove(root, { recursive: true });
+}
+
+const cpus = (await Deno.readTextFile("/proc/cpuinfo")).match(/^processor/gm)?.length ?? 0;
+const block = [
+  "<!-- idle:begin (written by bench/imap/idle_sessions.ts) -->",
+  "",
+  `Run on ${new Date().toISOString().slice(0, 10)} (Deno ${Deno.version.deno}, ${cpus} cores):`,
+  "",
+  "| measure | value |",
+  "| ------- | ----- |",
+  ...Object.entries(results).map(([k, v]) => `| ${k} | ${v} |`),
+  "",
+  "<!-- idle:end -->",
+].join("\n");
+const readme = await Deno.readTextFile(README);
+if (!/<!-- idle:begin[\s\S]*?<!-- idle:end -->/.test(readme)) {
+  throw new Error("Cannot update bench/README-imap.md: the idle markers are missing");
+}
+await Deno.writeTextFile(README, readme.replace(/<!-- idle:begin[\s\S]*?<!-- idle:end -->/, block));
+await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+console.log(block);
