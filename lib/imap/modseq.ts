@@ -78,6 +78,8 @@ export class ModseqLog {
   readonly #expunged = new Map<number, number>();
   /** Lines in the file (to decide when to rewrite it). */
   #lines = 0;
+  /** A log just started: its first look at the folder stamps what is there with 1. */
+  #fresh = false;
 
   private constructor(dir: string, uidValidity: number) {
     this.dir = dir;
@@ -92,6 +94,11 @@ export class ModseqLog {
       text = await Deno.readTextFile(`${dir}/${MODSEQ_FILE}`);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (!text) {
+      // RFC 7162 7: HIGHESTMODSEQ is a positive mod-sequence-value, even for an empty mailbox.
+      log.highest = 1;
+      log.#fresh = true;
     }
     if (!log.#replay(text)) await log.#rewrite();
     return log;
@@ -119,6 +126,7 @@ export class ModseqLog {
     }
     this.#lines = lines.length;
     this.forgotten = Number(head[2]);
+    this.#trimExpunged();
     if (Number(head[1]) !== this.uidValidity) {
       // New UIDs: nothing known about the old ones matters; the numbers keep growing.
       this.#messages.clear();
@@ -140,7 +148,8 @@ export class ModseqLog {
    * on disk before this resolves. Returns true when something changed.
    */
   async observe(messages: Iterable<ObservedMessage>): Promise<boolean> {
-    const modseq = this.highest + 1;
+    const modseq = this.#fresh ? this.highest : this.highest + 1;
+    this.#fresh = false;
     const lines: string[] = [];
     const present = new Set<number>();
     for (const { uid, letters } of messages) {
