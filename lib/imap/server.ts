@@ -1,6 +1,6 @@
 /**
  * The IMAP server: a loopback listener whose connections each run a {@linkcode Session}
- * over a user's Maildir in a {@linkcode MailStore}.
+ * over a user's Maildir in a {@linkcode MailStore}, driven by {@linkcode serveConnection}.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import type { MailStore } from "../maildir/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { LIMITS } from "./constants.ts";
 import { MailboxRegistry } from "./mailbox.ts";
+import { serveConnection } from "./connection.ts";
 import { Session } from "./session.ts";
 
 /** Options for {@linkcode serveImap}. */
@@ -67,17 +68,18 @@ export function serveImap(options: ImapServerOptions): ImapServer {
   const closing = new Promise<void>((resolve) => (stop = resolve));
   const server = serveLoopback(async (conn) => {
     const wire = options.transcript ? tap(conn, options.transcript, "server", "client") : conn;
-    const session = new Session(wire, {
+    const session = new Session({
       store: options.store,
       users: options.users,
       registry,
-      idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
+    });
+    await serveConnection(wire, session, {
+      idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
       closing,
     });
-    await session.run();
   }, {
     port: options.port,
     maxConnections,
