@@ -19,8 +19,11 @@ export interface Wire extends ByteSource {
 
 /** Options for {@linkcode serveConnection}. */
 export interface ConnectionOptions {
-  /** Autologout after this much silence (RFC 3501 5.4). */
-  idleTimeoutMs: number;
+  /**
+   * Autologout after this much silence (RFC 3501 5.4); a function is asked before each
+   * read (lib/net/login_deadline.ts gives less time before login).
+   */
+  idleTimeoutMs: number | (() => number);
   /** Resolves when the server is closing: a session in IDLE says BYE. */
   closing: Promise<void>;
 }

@@ -19,6 +19,7 @@
  * @module
  */
 
+import type { AuthAttempts, LoginDeadline } from "../net/mod.ts";
 import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
@@ -44,6 +45,10 @@ export interface SessionConfig {
   /** User name to password. */
   users: ReadonlyMap<string, string>;
   registry: MailboxRegistry;
+  /** This connection's login attempts under the server's password-guessing policy. */
+  authAttempts?: AuthAttempts;
+  /** The time left to log in (lib/net/login_deadline.ts); told when the client logs in. */
+  loginDeadline?: LoginDeadline;
   /** How often a folder with IDLE sessions is rescanned besides its file-system events. */
   pollIntervalMs: number;
   maxLiteralSize: number;
@@ -145,6 +150,8 @@ export class Session {
   maildir: Maildir | null = null;
   selected: SelectedMailbox | null = null;
   authFailures = 0;
+  /** Extensions turned on by ENABLE (RFC 5161) or implicitly (RFC 7162 3.1, condstore.ts). */
+  readonly enabled = new Set<string>();
   readonly config: SessionConfig;
   /**
    * Where a command's output goes when it grows past a few hundred KiB before the
@@ -199,7 +206,7 @@ export class Session {
         this.#literalTooLarge(input.error);
         break;
       case "timeout":
-        this.sendText(AUTOLOGOUT);
+        this.sendText(this.#autologoutText());
         await this.end();
         break;
       case "closing":
@@ -457,6 +464,11 @@ export class Session {
     const result = outcome ?? { status: "OK", text: `${shown} completed` };
     const code = result.code ? `[${result.code}] ` : "";
     this.sendText(`${command.tag} ${result.status} ${code}${result.text}`);
+  }
+
+  /** The BYE of a timeout: no login in time, or silence after login (RFC 3501 5.4). */
+  #autologoutText(): string {
+    return this.config.loginDeadline?.expired ? "* BYE No login in time, closing" : AUTOLOGOUT;
   }
 
   /** Log out now (LOGOUT command, or the session ending). */
