@@ -106,16 +106,18 @@ export class JournaledMailStore extends MailStore {
     options: JournaledStoreOptions = {},
   ): Promise<JournaledMailStore> {
     await Deno.mkdir(root, { recursive: true, mode: 0o700 });
-    let store: JournaledMailStore | undefined;
+    // Durable groups go to the filer, which exists once the journal is open.
+    const filer: { queue?: (entries: Accepted[]) => void } = {};
     const { journal, unfiled } = await Journal.open(`${root}/${JOURNAL_FILE}`, {
       bytes: options.journalBytes ?? JOURNAL_BYTES,
-      onDurable: (entries) => store!.#queue(entries.map(decodeEntry)),
+      onDurable: (entries) => filer.queue!(entries.map(decodeEntry)),
     });
-    store = new JournaledMailStore(
+    const store = new JournaledMailStore(
       root,
       journal,
       options.onError ?? ((error) => console.error("Cannot file mail into Maildir:", error)),
     );
+    filer.queue = (accepted) => store.#queue(accepted);
     try {
       const replay = unfiled.map(decodeEntry);
       if (replay.length > 0) {
