@@ -215,7 +215,16 @@ const ours = (discard: boolean): Contender => ({
   async start(dir) {
     const args = ["run", "-A", `${HERE}serve_ours.ts`, dir, ...(discard ? ["--discard"] : [])];
     const child = await spawnWithPort(Deno.execPath(), args);
-    return { ...child, stored: () => countFiles(`${dir}/bob/new`) };
+    const stored = () => countFiles(`${dir}/bob/new`);
+    // Ours answers once the journal is synced and files into Maildir right after: the
+    // time until the last message is in new/ is reported too, as for Postfix.
+    const drained = async () => {
+      const deadline = Date.now() + 120_000;
+      while (stored() < MESSAGES && Date.now() < deadline) {
+        await new Promise((wake) => setTimeout(wake, 2));
+      }
+    };
+    return { ...child, stored, ...(discard ? {} : { drained }) };
   },
 });
 
