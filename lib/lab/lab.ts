@@ -7,7 +7,7 @@
  */
 
 import { JournaledMailStore, sweepTmpPeriodically } from "../maildir/mod.ts";
-import type { LoopbackServer } from "../net/mod.ts";
+import { AuthThrottle, type LoopbackServer } from "../net/mod.ts";
 import { LAB_SERVICES, type LabContext, type LabService } from "./services.ts";
 
 /** Options for {@linkcode startLab}. */
@@ -71,6 +71,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     users: options.users,
     domains: options.domains ?? ["localhost"],
     hostname: options.hostname ?? "localhost",
+    authThrottle: new AuthThrottle(),
   };
   try {
     await store.cleanTmp();

@@ -7,7 +7,12 @@
 import type { FuzzTarget } from "./harness.ts";
 import { SMTP_TARGETS } from "./smtp.ts";
 import { POP3_TARGETS } from "./pop3.ts";
+import { IMAP_TARGETS } from "./imap.ts";
 
 export * from "./harness.ts";
 
-export const FUZZ_TARGETS: readonly FuzzTarget[] = [...SMTP_TARGETS, ...POP3_TARGETS];
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [
+  ...SMTP_TARGETS,
+  ...POP3_TARGETS,
+  ...IMAP_TARGETS,
+];
