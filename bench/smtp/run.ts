@@ -331,11 +331,67 @@ interface Row {
   stored: number[];
   /** CPU microseconds per message of the server process. */
   cpu: number[];
+  /** Ours: messages per journal sync (serve_ours.ts writes its count of syncs on exit). */
+  perSync: number[];
 }
 const rows = new Map<string, Row>(
-  contenders.map((c) => [c.name, { rates: [], endToEnd: [], memory: [], stored: [], cpu: [] }]),
+  contenders.map((c) => [c.name, {
+    rates: [],
+    endToEnd: [],
+    memory: [],
+    stored: [],
+    cpu: [],
+    perSync: [],
+  }]),
 );
 
+/**
+ * What one sync costs on this disk now, median of `n` in a row (microseconds): a 4 KB
+ * overwrite of a zero-filled file (the journal's sync), a new 4 KB file (the first sync of a
+ * Maildir delivery), and a link plus the folder's sync (the second).
+ */
+async function probeDisk(n = 100): Promise<{ journal: number; newFile: number; folder: number }> {
+  const dir = await Deno.makeTempDir({ dir: tmp, prefix: "probe-" });
+  const block = new Uint8Array(4096).fill(120);
+  const times = { journal: [] as number[], newFile: [] as number[], folder: [] as number[] };
+  const time = async (into: number[], step: () => Promise<void>) => {
+    const start = performance.now();
+    await step();
+    into.push((performance.now() - start) * 1000);
+  };
+  try {
+    using journal = await Deno.open(`${dir}/journal`, { write: true, create: true });
+    await journal.write(new Uint8Array(n * 4096));
+    await journal.sync();
+    using folder = await Deno.open(dir, { read: true });
+    for (let i = 0; i < n; i++) {
+      await time(times.journal, async () => {
+        await journal.seek(i * 4096, Deno.SeekMode.Start);
+        await journal.write(block);
+        await journal.syncData();
+      });
+      await time(times.newFile, async () => {
+        using file = await Deno.open(`${dir}/f${i}`, { write: true, createNew: true });
+        await file.write(block);
+        await file.syncData();
+      });
+      await time(times.folder, async () => {
+        await Deno.link(`${dir}/f${i}`, `${dir}/g${i}`);
+        await folder.sync();
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  return {
+    journal: median(times.journal),
+    newFile: median(times.newFile),
+    folder: median(times.folder),
+  };
+}
+
+const diskAtStart = await probeDisk();
+let diskAtEnd = diskAtStart;
 const startedAt = new Date();
 const loadAtStart = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 try {
@@ -363,14 +419,15 @@ try {
         const start = performance.now();
         const ms = await load(server.port);
         const row = rows.get(contender.name)!;
-        const cpuAfter = await server.cpu?.();
-        if (cpuBefore !== undefined && cpuAfter !== undefined) {
-          row.cpu.push((cpuAfter - cpuBefore) / MESSAGES * 1e6);
-        }
         row.rates.push(MESSAGES / ms * 1000);
         if (server.drained) {
           await server.drained();
           row.endToEnd.push(MESSAGES / (performance.now() - start) * 1000);
+        }
+        // After the drain: ours files into Maildir after its 250s, and that work counts.
+        const cpuAfter = await server.cpu?.();
+        if (cpuBefore !== undefined && cpuAfter !== undefined) {
+          row.cpu.push((cpuAfter - cpuBefore) / MESSAGES * 1e6);
         }
         row.memory.push(await server.memory());
         row.stored.push(server.stored());
@@ -379,18 +436,21 @@ try {
         );
       } finally {
         await server.stop();
+        const syncs = Number(await Deno.readTextFile(`${dir}/journal-syncs`).catch(() => NaN));
+        if (syncs > 0) rows.get(contender.name)!.perSync.push(MESSAGES / syncs);
         await Deno.remove(dir, { recursive: true });
       }
     }
   }
+  diskAtEnd = await probeDisk();
 } finally {
   await Deno.remove(tmp, { recursive: true });
 }
 
-const median = (xs: number[]) => {
+function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.floor(s.length / 2)];
-};
+}
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const oursMedian = median(rows.get(contenders[0].name)!.rates);
 
@@ -404,7 +464,12 @@ lines.push(
     `${
       startedAt.toISOString().slice(0, 16).replace("T", " ")
     } UTC; ${navigator.hardwareConcurrency} cores (${cpuModel}), ` +
-    `Deno ${Deno.version.deno}; load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the machine is shared).`,
+    `Deno ${Deno.version.deno}; load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the machine is shared). ` +
+    `One sync on this disk (median of 100 in a row, at the start / at the end): a 4 KB write into the zero-filled journal ${
+      fmt(diskAtStart.journal)
+    } / ${fmt(diskAtEnd.journal)} µs; a new 4 KB file ${fmt(diskAtStart.newFile)} / ${
+      fmt(diskAtEnd.newFile)
+    } µs; a link and its folder ${fmt(diskAtStart.folder)} / ${fmt(diskAtEnd.folder)} µs.`,
   "",
   "| server | msg/s (median) | spread (min to max) | rounds | CPU µs/msg | peak RSS | stored | ours / this |",
   "| --- | --: | --: | --- | --: | --: | --: | --: |",
@@ -416,13 +481,16 @@ for (const contender of contenders) {
   const endToEnd = row.endToEnd.length
     ? `; all in Maildir: ${fmt(median(row.endToEnd))} msg/s (${row.endToEnd.map(fmt).join(", ")})`
     : "";
+  const perSync = row.perSync.length
+    ? `; messages per journal sync: ${row.perSync.map((n) => n.toFixed(1)).join(", ")}`
+    : "";
   const stored = contender.durable ? String(Math.min(...row.stored)) : "-";
   const cpu = row.cpu.length ? fmt(median(row.cpu)) : "-";
   const memory = row.memory.length ? `${median(row.memory).toFixed(0)} MiB` : "-";
   lines.push(
     `| ${contender.name} | ${fmt(rate)} | ${fmt(Math.min(...row.rates))} to ${
       fmt(Math.max(...row.rates))
-    } | ${rounds}${endToEnd} | ${cpu} | ${memory} | ${stored} | ${
+    } | ${rounds}${endToEnd}${perSync} | ${cpu} | ${memory} | ${stored} | ${
       (oursMedian / rate).toFixed(2)
     } |`,
   );

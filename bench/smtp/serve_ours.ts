@@ -33,4 +33,6 @@ console.log(`PORT ${server.port}`);
 await new Promise<void>((resolve) => Deno.addSignalListener("SIGTERM", resolve));
 await server.close();
 await store?.close();
+// For the benchmark's table: how many messages shared each journal sync.
+if (store) await Deno.writeTextFile(`${root}/journal-syncs`, String(store.journalSyncs));
 Deno.exit(0);

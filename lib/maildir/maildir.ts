@@ -214,10 +214,12 @@ export class Maildir {
       // Filed before a crash that came before its tmp/ name was removed.
       if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
     }
-    // Small synchronous steps run in place; only the waits for the disk go to the thread
-    // pool, at most LIST_CONCURRENCY at a time.
+    // Creating a file allocates an inode, which waits while the filesystem commits its
+    // own journal (often, with syncs running): that step goes to the thread pool with the
+    // syncs, at most LIST_CONCURRENCY at a time. Writing into the page cache, linking and
+    // unlinking are quick and run in place.
     await mapConcurrently(todo, LIST_CONCURRENCY, async ({ id, bytes }) => {
-      using file = Deno.openSync(tmpPath(id), {
+      using file = await Deno.open(tmpPath(id), {
         write: true,
         create: true,
         truncate: true, // a leftover of a filing cut short by a crash
