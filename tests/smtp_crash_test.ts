@@ -21,7 +21,7 @@ import { Pop3Client } from "../lib/pop3/mod.ts";
 import { RawConnection } from "../lib/smtp/mod.ts";
 import { startLabProcess } from "./lab_process.ts";
 
-const ROUNDS = 24;
+const ROUNDS = 16;
 const CLIENTS = 8;
 const decoder = new TextDecoder();
 
