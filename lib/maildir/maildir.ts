@@ -214,30 +214,30 @@ export class Maildir {
       // Filed before a crash that came before its tmp/ name was removed.
       if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
     }
-    // Creating a file allocates an inode, which waits while the filesystem commits its
-    // own journal (often, with syncs running): that step goes to the thread pool with the
-    // syncs, at most LIST_CONCURRENCY at a time. Writing into the page cache, linking and
-    // unlinking are quick and run in place.
+    // Every step goes to the thread pool (at most LIST_CONCURRENCY messages at a time):
+    // creating, linking and unlinking names wait while the filesystem commits its own
+    // journal, which it does often with syncs running, and would stall every session.
+    // Each name reaches new/ only after its own file's data is synced.
     await mapConcurrently(todo, LIST_CONCURRENCY, async ({ id, bytes }) => {
-      using file = await Deno.open(tmpPath(id), {
-        write: true,
-        create: true,
-        truncate: true, // a leftover of a filing cut short by a crash
-        mode: 0o600,
-      });
-      for (let written = 0; written < bytes.length;) {
-        written += file.writeSync(bytes.subarray(written));
+      {
+        using file = await Deno.open(tmpPath(id), {
+          write: true,
+          create: true,
+          truncate: true, // a leftover of a filing cut short by a crash
+          mode: 0o600,
+        });
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written)); // into the page cache
+        }
+        await file.syncData();
       }
-      await file.syncData();
-    });
-    for (const { id } of todo) {
       try {
-        Deno.linkSync(tmpPath(id), join(this.root, "new", id));
+        await Deno.link(tmpPath(id), join(this.root, "new", id));
       } catch (error) {
         if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // filed before a crash
       }
-      Deno.removeSync(tmpPath(id));
-    }
+      await Deno.remove(tmpPath(id));
+    });
     await this.#groupSync.sync(join(this.root, "new"));
     const index = this.#index.get(INBOX);
     for (const { id } of todo) index?.set(id, { sub: "new", name: id });
