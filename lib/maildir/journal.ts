@@ -222,6 +222,14 @@ export class Journal {
     return Math.floor(this.#size / 4) - HEADER_BYTES - CHECKPOINT_BYTES;
   }
 
+  /**
+   * How full the file is, from 0 to 1: how far the records written since it last started
+   * again at the top reach. When it is full, appends wait until everything is filed.
+   */
+  get fill(): number {
+    return this.#position / this.#size;
+  }
+
   /** How many data syncs so far (the group commits). */
   get syncs(): number {
     return this.#syncs;

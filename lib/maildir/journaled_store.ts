@@ -34,10 +34,10 @@ export const JOURNAL_FILE = ".journal";
 const FILE_GROUP = 256;
 
 /**
- * How long the filer lets a small group grow before filing it. Each group costs the disk
- * two commits whatever its size, so on a busy disk fewer, larger groups leave more of it
- * to the journal's syncs, which the 250s wait for. A reader asking for a mailbox, a full
- * group or closing the store cut the wait short.
+ * How long the filer lets a small group grow before filing it, while the journal has room.
+ * Each group costs the disk two commits whatever its size, so on a busy disk fewer, larger
+ * groups leave more of it to the journal's syncs, which the 250s wait for. A reader asking
+ * for a mailbox, a full group or closing the store cut the wait short.
  */
 const FILE_DELAY_MS = 20;
 
@@ -217,7 +217,12 @@ export class JournaledMailStore extends MailStore {
   async #fileAll(): Promise<void> {
     let retry = false;
     while (this.#toFile.length > 0) {
-      if (this.#toFile.length < FILE_GROUP && this.#waiters.length === 0 && !this.#closed) {
+      // Once the journal is half full, file at once: when it is full, every session
+      // waits until all it holds is filed, so the filer must not lag behind then.
+      if (
+        this.#toFile.length < FILE_GROUP && this.#waiters.length === 0 && !this.#closed &&
+        this.#journal.fill < 0.5
+      ) {
         await this.#letGroupGrow();
       }
       const group = this.#toFile.slice(0, FILE_GROUP);
