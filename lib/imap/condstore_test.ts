@@ -589,3 +589,25 @@ Deno.test("asked about expunges older than it remembers, QRESYNC names every UID
     "d OK [READ-WRITE] SELECT completed",
   ]);
 });
+
+Deno.test("UID FETCH 1:* (CHANGEDSINCE n VANISHED) reports an expunged highest UID too", async () => {
+  // "*" is the highest UID in use, which no longer names the expunged one: the server
+  // reads it as UIDNEXT - 1 here, so that the newest message's expunge is not missed.
+  await using f = await wireFixture([mail("a"), mail("b"), mail("c")]);
+  using wire = await f.connect();
+  await exchange(wire, "e ENABLE QRESYNC");
+  await exchange(wire, "s SELECT INBOX");
+  await exchange(wire, "a UID STORE 3 +FLAGS.SILENT (\\Deleted)");
+  deepStrictEqual(await exchange(wire, "b UID EXPUNGE 3"), [
+    "* VANISHED 3",
+    "b OK [HIGHESTMODSEQ 3] UID EXPUNGE completed",
+  ]);
+  deepStrictEqual(await exchange(wire, "c UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)"), [
+    "* VANISHED (EARLIER) 3",
+    "c OK UID FETCH completed",
+  ]);
+  deepStrictEqual(await exchange(wire, "d UID FETCH 2:* (FLAGS) (CHANGEDSINCE 1 VANISHED)"), [
+    "* VANISHED (EARLIER) 3",
+    "d OK UID FETCH completed",
+  ]);
+});
