@@ -194,6 +194,56 @@ export class Maildir {
   }
 
   /**
+   * Store many messages into the INBOX's new/ with the spec's steps done in groups:
+   * every file is written to tmp/, their data synced together, each one linked into new/,
+   * then new/ synced once. Readers see each message whole or not at all, as with
+   * {@linkcode Maildir.deliver}, but the group shares its waits for the disk.
+   *
+   * Names are the caller's (a journal chose them when it accepted the messages), so filing
+   * again after a crash is harmless: with `skipExisting`, a name already in new/ or cur/
+   * (read and flagged meanwhile) is left alone.
+   */
+  async deliverMany(
+    messages: readonly { id: string; bytes: Uint8Array }[],
+    options: { skipExisting?: boolean } = {},
+  ): Promise<void> {
+    const tmpPath = (id: string) => join(this.root, "tmp", id);
+    const present = options.skipExisting ? await this.#scan(INBOX, this.root) : new Map();
+    const todo = messages.filter((message) => !present.has(message.id));
+    for (const { id } of messages) {
+      // Filed before a crash that came before its tmp/ name was removed.
+      if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
+    }
+    // Every step goes to the thread pool (at most LIST_CONCURRENCY messages at a time):
+    // creating, linking and unlinking names wait while the filesystem commits its own
+    // journal, which it does often with syncs running, and would stall every session.
+    // Each name reaches new/ only after its own file's data is synced.
+    await mapConcurrently(todo, LIST_CONCURRENCY, async ({ id, bytes }) => {
+      {
+        using file = await Deno.open(tmpPath(id), {
+          write: true,
+          create: true,
+          truncate: true, // a leftover of a filing cut short by a crash
+          mode: 0o600,
+        });
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written)); // into the page cache
+        }
+        await file.syncData();
+      }
+      try {
+        await Deno.link(tmpPath(id), join(this.root, "new", id));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // filed before a crash
+      }
+      await Deno.remove(tmpPath(id));
+    });
+    await this.#groupSync.sync(join(this.root, "new"));
+    const index = this.#index.get(INBOX);
+    for (const { id } of todo) index?.set(id, { sub: "new", name: id });
+  }
+
+  /**
    * The messages of a folder (default INBOX) from new/ and cur/, in delivery order:
    * oldest internal date first, ties by id. Files in tmp/ are never listed.
    */
