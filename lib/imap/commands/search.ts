@@ -6,6 +6,7 @@
  * @module
  */
 
+import { decodeHeaderFields } from "../../mail/mod.ts";
 import { STATE } from "../constants.ts";
 import {
   esearchLine,
@@ -82,9 +83,9 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
     if (needs !== "index") {
       const loaded = await shared.load(uid);
       if (!loaded) continue;
-      msg.header = loaded.mime.headers;
+      msg.header = decodeHeaderFields(loaded.bytes, loaded.mime.header).fields;
       if (needs === "full") {
-        const body = loaded.bytes.subarray(loaded.mime.bodyStart);
+        const body = loaded.bytes.subarray(loaded.mime.body.start);
         // Bodies in legacy charsets still match ASCII search strings as Latin-1.
         const text = utf8.decode(body);
         msg.body = text.includes("\uFFFD") ? latin1.decode(body) : text;
@@ -145,7 +146,7 @@ export async function sortView(session: Session, seqs: readonly number[]): Promi
       seq,
       size: loaded.bytes.length,
       internalDate: record.internalDate,
-      header: loaded.mime.headers,
+      header: decodeHeaderFields(loaded.bytes, loaded.mime.header).fields,
     });
   }
   return out;
