@@ -37,8 +37,8 @@ function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
-      i++;
+    if (c === " " || c === "\t" || c === "\r" || c === "\n" || c === ")") {
+      i++; // white space, or a ")" that closes no comment (ignored, as a reader would)
     } else if (c === "(") {
       let depth = 0, out = "";
       for (; i < text.length; i++) {

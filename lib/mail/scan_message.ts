@@ -107,8 +107,8 @@ export function decodeHeaderBytes(bytes: Uint8Array): string {
 /** End of the header: just after the empty line ending it (CRLF CRLF or LF LF), or `end`. */
 function headerEnd(bytes: Uint8Array, start: number, end: number): number {
   // A part that begins with an empty line has no header at all.
-  if (bytes[start] === LF) return start + 1;
-  if (bytes[start] === CR && bytes[start + 1] === LF) return start + 2;
+  if (start < end && bytes[start] === LF) return start + 1;
+  if (start + 1 < end && bytes[start] === CR && bytes[start + 1] === LF) return start + 2;
   for (let i = bytes.indexOf(LF, start); i >= 0 && i < end; i = bytes.indexOf(LF, i + 1)) {
     if (bytes[i + 1] === LF && i + 1 < end) return i + 2;
     if (bytes[i + 1] === CR && bytes[i + 2] === LF && i + 2 < end) return i + 3;

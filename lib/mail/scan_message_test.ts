@@ -117,3 +117,14 @@ Deno.test("countLines() counts line breaks and a last unended line", () => {
   assert.equal(countLines(bytes, 0, 6), 2);
   assert.equal(countLines(bytes, 0, 0), 0);
 });
+
+Deno.test("an empty part right before a CRLF has an empty header (found by fuzzing)", () => {
+  // The part between the two delimiters is empty; its header must not reach past it.
+  const bytes = encoder.encode(
+    "Content-Type: multipart/mixed; boundary=d\r\n\r\n--d\r\n--d\r\n\r\nx\r\n--d--",
+  );
+  const [empty, second] = scanMessage(bytes).parts;
+  const at = decoder.decode(bytes).indexOf("--d\r\n") + 5;
+  assert.deepEqual([empty.header, empty.body], [{ start: at, end: at }, { start: at, end: at }]);
+  assert.equal(text(bytes, second.body), "x");
+});
