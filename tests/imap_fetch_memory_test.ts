@@ -5,7 +5,8 @@
  * header field, and ENVELOPE and HEADER.FIELDS walk the header for the fields they name.
  *
  * Budget: 96 MiB of growth over the lab's resting peak for an 8 MiB message, fetched
- * whole, by header, as ENVELOPE, BODYSTRUCTURE and HEADER.FIELDS (the message alone
+ * whole, by header, as ENVELOPE, BODYSTRUCTURE and HEADER.FIELDS, and searched by
+ * header fields (the message alone
  * is 8 MiB, and BODY[] and HEADER.FIELDS.NOT each send about that much). When the
  * server kept an object per header field, these FETCHes cost hundreds of MiB.
  */
@@ -117,12 +118,19 @@ Deno.test("FETCH of an 8 MiB message of two million header lines stays within a 
         assert.equal(not.octets, HEADER_LINES * 4 + "Content-Type: text/plain\r\n\r\n".length);
         assert.ok(await grown() < BUDGET_MiB, `grew ${await grown()} MiB`);
       });
+      await t.step("SEARCH walks the header without keeping its fields", async () => {
+        const { text } = await imap.run('SEARCH SUBJECT "many lines" FROM ann');
+        assert.equal(text, "* SEARCH 1\n");
+        assert.ok(await grown() < BUDGET_MiB, `grew ${await grown()} MiB`);
+      });
       const status = await Deno.readTextFile(`/proc/${lab.pid}/status`);
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
       console.log(
         `IMAP server memory: peak ${baseline.toFixed(0)} MiB after SELECT, +${
           (await grown()).toFixed(0)
-        } MiB after the FETCHes (budget ${BUDGET_MiB}); resident now ${rss.toFixed(0)} MiB`,
+        } MiB after the FETCHes and SEARCH (budget ${BUDGET_MiB}); resident now ${
+          rss.toFixed(0)
+        } MiB`,
       );
       await imap.run("LOGOUT").catch(() => {});
     } finally {

@@ -214,37 +214,3 @@ export function envelope(bytes: Uint8Array, message: MimeEntity): ImapValue {
     text("message-id"),
   );
 }
-
-/**
- * Decode RFC 2047 encoded-words ("=?UTF-8?B?5Lit5paH?="), for SEARCH matching.
- *
- * @example
- * ```ts
- * import { decodeWords } from "./envelope.ts";
- * if (decodeWords("=?UTF-8?B?5Lit5paH?= mail") !== "中文 mail") throw new Error("unexpected");
- * ```
- */
-export function decodeWords(text: string): string {
-  return text
-    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1") // spaces between words vanish
-    .replace(
-      /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g,
-      (whole, charset: string, enc: string, data: string) => {
-        try {
-          let bytes: Uint8Array;
-          if (enc.toUpperCase() === "B") {
-            bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-          } else {
-            const s = data.replace(/_/g, " ").replace(
-              /=([0-9A-Fa-f]{2})/g,
-              (_, h) => String.fromCharCode(parseInt(h, 16)),
-            );
-            bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
-          }
-          return new TextDecoder(charset.split("*")[0]).decode(bytes);
-        } catch {
-          return whole;
-        }
-      },
-    );
-}

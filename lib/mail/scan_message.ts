@@ -161,9 +161,11 @@ function nextLine(bytes: Uint8Array, i: number, end: number): number {
   return lf < 0 || lf >= end ? end : lf + 1;
 }
 
-/** The field's name as written. */
+/** The field's name as written (printable US-ASCII, RFC 5322 3.6.8). */
 export function fieldName(bytes: Uint8Array, field: FieldRange): string {
-  return latin1.decode(bytes.subarray(field.start, field.nameEnd));
+  let name = "";
+  for (let i = field.start; i < field.nameEnd; i++) name += String.fromCharCode(bytes[i]);
+  return name;
 }
 
 /** Whether the field's name is `lowerName` (given in lower case), in any letter case. */
@@ -221,10 +223,35 @@ export function findFields(
   return found;
 }
 
+/** A header field whose name and value are decoded when read. */
+class LazyField {
+  readonly #bytes: Uint8Array;
+  readonly #range: FieldRange;
+  constructor(bytes: Uint8Array, range: FieldRange) {
+    this.#bytes = bytes;
+    this.#range = range;
+  }
+  get name(): string {
+    return fieldName(this.#bytes, this.#range);
+  }
+  get value(): string {
+    return fieldValue(this.#bytes, this.#range);
+  }
+}
+
 /**
- * Every field of the header range, decoded: for a reader, or a search through all of
- * them. This allocates per field; the walks above do not.
+ * The fields of the header range, one at a time, each name and value decoded only when
+ * read: a search through every field keeps none of them, and decodes the values of the
+ * fields it looks at only.
  */
+export function* decodedFields(
+  bytes: Uint8Array,
+  range: ByteRange,
+): Generator<{ readonly name: string; readonly value: string }> {
+  for (const field of headerFields(bytes, range)) yield new LazyField(bytes, field);
+}
+
+/** Every field of the header range, decoded and kept: what a reader of the message wants. */
 export function decodeHeaderFields(bytes: Uint8Array, range: ByteRange): HeaderFields {
   const fields = [];
   for (const field of headerFields(bytes, range)) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { decodeHeaderFields } from "../../mail/mod.ts";
+import { decodedFields, decodeHeaderFields } from "../../mail/mod.ts";
 import { STATE } from "../constants.ts";
 import {
   esearchLine,
@@ -83,7 +83,8 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
     if (needs !== "index") {
       const loaded = await shared.load(uid);
       if (!loaded) continue;
-      msg.header = decodeHeaderFields(loaded.bytes, loaded.mime.header).fields;
+      const { bytes, mime } = loaded;
+      msg.header = { [Symbol.iterator]: () => decodedFields(bytes, mime.header) };
       if (needs === "full") {
         const body = loaded.bytes.subarray(loaded.mime.body.start);
         // Bodies in legacy charsets still match ASCII search strings as Latin-1.
