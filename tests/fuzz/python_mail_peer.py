@@ -4,7 +4,8 @@ Reads one JSON request per line on stdin and writes one JSON answer per line, so
 process serves a whole fuzz run. Requests:
 
   {"op": "message", "data": <base64 of the message>}
-      -> {"tree": node}, node = {"type", "params", "parts"?, "message"?, "body"? (base64)}
+      -> {"tree": node, "headers": [[name, unfolded value], ...]},
+         node = {"type", "params", "parts"?, "message"?, "body"? (base64)}
   {"op": "words", "text": <header value>}
       -> {"text": <value with RFC 2047 encoded words decoded>}
   {"op": "addresses", "text": <address list>}
@@ -19,6 +20,7 @@ import email.header
 import email.policy
 import email.utils
 import json
+import re
 import sys
 
 
@@ -55,7 +57,13 @@ def answer(request):
         message = email.message_from_bytes(
             base64.b64decode(request["data"]), policy=email.policy.compat32
         )
-        return {"tree": node(message)}
+        # Every top-level field, in order, unfolded (RFC 5322 2.2.3: a line break before
+        # white space is removed) and trimmed, as lib/mail reports fields.
+        headers = [
+            [name, re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()]
+            for name, value in message.items()
+        ]
+        return {"tree": node(message), "headers": headers}
     if op == "words":
         return {"text": decode_words(request["text"])}
     if op == "addresses":
