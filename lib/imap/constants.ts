@@ -32,7 +32,8 @@ export type State = typeof STATE[keyof typeof STATE];
  * esearch.ts, commands/search.ts),
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
- * SPECIAL-USE (RFC 6154, commands/list.ts).
+ * SPECIAL-USE (RFC 6154, commands/list.ts), CONDSTORE and QRESYNC (RFC 7162, modseq.ts,
+ * condstore.ts, qresync.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -60,6 +61,8 @@ export const CAPABILITIES = [
   "LIST-EXTENDED",
   "LIST-STATUS",
   "SPECIAL-USE",
+  "CONDSTORE",
+  "QRESYNC",
 ] as const;
 
 /**
@@ -132,7 +135,37 @@ export const LIMITS = {
   maxConnections: 1000,
   /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */
   maxAuthFailures: 3,
+  /**
+   * From the greeting to a successful login: 3 minutes in all, Dovecot's
+   * CLIENT_LOGIN_TIMEOUT_MSECS. RFC 9051 5.4's 30 minutes are for sessions after
+   * authentication; it sets no limit before.
+   */
+  loginTimeoutMs: 3 * 60 * 1000,
+  /**
+   * Most simultaneous connections from one address: half the slots, as Postfix keeps 50
+   * of its 100 (smtpd_client_connection_count_limit), so one client cannot take them all.
+   */
+  maxConnectionsPerAddress: 500,
 } as const;
+
+/** One line per limit for the README's mail-lab table (`deno task limits` writes it). */
+export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
+  maxLineLength:
+    "command line between literals, bytes (RFC 7162 3.2.2: at least 8192); longer: `BAD`",
+  maxLiteralSize: "one literal (APPEND), bytes, checked before reading; larger: `NO [TOOBIG]`",
+  maxCommandLiteralSize: "all literals of one command after login, bytes; more: `NO [TOOBIG]`",
+  maxLiterals: "literals in one command after login",
+  preAuthLiteralSize: "all literals of one command before login, bytes",
+  preAuthLiterals: "literals in one command before login",
+  maxNesting: "nesting of parentheses, NOT and OR; deeper: `BAD` (RFC 3501 7.1.3)",
+  idleTimeoutMs: "silence once logged in, ms (RFC 3501 5.4, RFC 9051 5.4); then `* BYE`",
+  rescanIntervalMs: "rescan of a folder with IDLE sessions besides file-system events, ms",
+  maxConnections: "connections at once; more: `* BYE` instead of a greeting (RFC 3501 7.1.5)",
+  maxAuthFailures:
+    "failed logins per session (the shared policy, lib/net/auth_throttle.ts); then `* BYE`",
+  loginTimeoutMs: "from greeting to login, ms (Dovecot's 3 min); then `* BYE`",
+  maxConnectionsPerAddress: "connections at once from one address; more: `* BYE`",
+};
 
 /** Month names of RFC 3501 date-text and date-time. */
 export const MONTHS = [

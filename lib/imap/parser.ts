@@ -232,6 +232,16 @@ export class Parser {
         throw new ImapParseError(`Cannot parse: quoted string not closed at ${this.where()}`);
       }
       if (c === '"') return out;
+      if (c === "\0" || c === "\r" || c === "\n") {
+        // RFC 3501 9: a quoted string holds TEXT-CHARs, which exclude NUL (not a CHAR), CR
+        // and LF. A bare CR would otherwise reach a mailbox name or a search string.
+        this.#pos--; // point at it
+        throw new ImapParseError(
+          `Cannot parse: ${
+            c === "\0" ? "NUL" : c === "\r" ? "CR" : "LF"
+          } inside a quoted string (${this.where()}); send such octets as a literal`,
+        );
+      }
       if (c === "\\") {
         // RFC 3501 9: quoted-specials are only DQUOTE and backslash.
         const next = this.#text[this.#pos++];

@@ -30,20 +30,28 @@ type Mutation =
   | { op: "duplicate"; at: number; length: number }
   | { op: "flip"; at: number; byte: number };
 
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    op: fc.constant("insert" as const),
-    at: fc.nat(),
-    text: fc.oneof(
-      fc.constantFrom("\r\n", "\n", "\r", "\0", ".", "\r\n.\r\n", "\n.\n", "=", " ", "\t", "*"),
-      fc.string({ unit: "binary", maxLength: 20 }),
-      fc.integer({ min: 100, max: 1200 }).map((n) => "y".repeat(n)),
-    ),
-  }),
-  fc.record({ op: fc.constant("delete" as const), at: fc.nat(), length: fc.nat({ max: 20 }) }),
-  fc.record({ op: fc.constant("duplicate" as const), at: fc.nat(), length: fc.nat({ max: 40 }) }),
-  fc.record({ op: fc.constant("flip" as const), at: fc.nat(), byte: fc.nat({ max: 255 }) }),
-);
+/** What an insertion may add, besides random binary strings and overlong runs. */
+const TOKENS = ["\r\n", "\n", "\r", "\0", ".", "\r\n.\r\n", "\n.\n", "=", " ", "\t", "*"];
+
+const mutation = (tokens: readonly string[]): fc.Arbitrary<Mutation> =>
+  fc.oneof(
+    fc.record({
+      op: fc.constant("insert" as const),
+      at: fc.nat(),
+      text: fc.oneof(
+        fc.constantFrom(...tokens),
+        fc.string({ unit: "binary", maxLength: 20 }),
+        fc.integer({ min: 100, max: 1200 }).map((n) => "y".repeat(n)),
+      ),
+    }),
+    fc.record({ op: fc.constant("delete" as const), at: fc.nat(), length: fc.nat({ max: 20 }) }),
+    fc.record({
+      op: fc.constant("duplicate" as const),
+      at: fc.nat(),
+      length: fc.nat({ max: 40 }),
+    }),
+    fc.record({ op: fc.constant("flip" as const), at: fc.nat(), byte: fc.nat({ max: 255 }) }),
+  );
 
 function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
   const at = bytes.length ? m.at % (bytes.length + 1) : 0;
@@ -68,9 +76,15 @@ function apply(bytes: Uint8Array, m: Mutation): Uint8Array {
   }
 }
 
-/** Real transcripts with a few random mutations applied. */
-export function mutated(seeds: readonly string[]): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { maxLength: 6 })).map(
+/**
+ * Real transcripts with a few random mutations applied; `tokens` are the protocol's own
+ * syntax that insertions draw from (default: line endings, dots and a few specials).
+ */
+export function mutated(
+  seeds: readonly string[],
+  tokens: readonly string[] = TOKENS,
+): fc.Arbitrary<Uint8Array> {
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(mutation(tokens), { maxLength: 6 })).map(
     ([seed, mutations]) => mutations.reduce(apply, enc.encode(seed)),
   );
 }
@@ -105,6 +119,15 @@ export async function sendAndDrain(
   input: Uint8Array,
   sizes: number[],
 ): Promise<string> {
+  return new TextDecoder().decode(await sendAndDrainBytes(port, input, sizes));
+}
+
+/** {@linkcode sendAndDrain}, with the server's output as bytes (IMAP literals count octets). */
+export async function sendAndDrainBytes(
+  port: number,
+  input: Uint8Array,
+  sizes: number[],
+): Promise<Uint8Array> {
   const conn = await connectLoopback(port);
   try {
     return await withTimeout(
@@ -117,14 +140,10 @@ export async function sendAndDrain(
             if (n === null) break;
             chunks.push(buffer.slice(0, n));
           }
-          return new TextDecoder().decode(
-            chunks.reduce((all, c) => {
-              const out = new Uint8Array(all.length + c.length);
-              out.set(all);
-              out.set(c, all.length);
-              return out;
-            }, new Uint8Array()),
-          );
+          const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+          let at = 0;
+          for (const c of chunks) out.set(c, (at += c.length) - c.length);
+          return out;
         })();
         let at = 0;
         for (let i = 0; at < input.length; i++) {

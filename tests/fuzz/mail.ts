@@ -597,7 +597,7 @@ function withPython(
 
 export const MAIL_TARGETS: readonly FuzzTarget[] = [
   {
-    name: "MIME scanner and IMAP FETCH items (random and mutated messages)",
+    name: "MAIL MIME scanner and IMAP FETCH items (random and mutated messages)",
     kind: "pure",
     property: () =>
       fc.property(fc.oneof(randomMessage, mutated(MAIL_SAMPLES)), (bytes) => {
@@ -606,7 +606,8 @@ export const MAIL_TARGETS: readonly FuzzTarget[] = [
       }),
   },
   {
-    name: "header parsers: encoded words, parameters, address lists (random and mutated values)",
+    name:
+      "MAIL header parsers: encoded words, parameters, address lists (random and mutated values)",
     kind: "pure",
     property: () =>
       fc.property(headerText, (text) => {
@@ -621,7 +622,7 @@ export const MAIL_TARGETS: readonly FuzzTarget[] = [
       }),
   },
   withPython(
-    "message parser against Python's email package (generated MIME trees)",
+    "MAIL message parser against Python's email package (generated MIME trees)",
     (peer) =>
       fc.asyncProperty(spec, topFields, async (s, fields) => {
         const bytes = renderMessage(s, fields);
@@ -650,7 +651,7 @@ export const MAIL_TARGETS: readonly FuzzTarget[] = [
       }),
   ),
   withPython(
-    "encoded words against postal-mime and Python's email package",
+    "MAIL encoded words against postal-mime and Python's email package",
     (peer) =>
       fc.asyncProperty(wordsValue, async (items) => {
         const value = wordsText(items);
@@ -671,7 +672,7 @@ export const MAIL_TARGETS: readonly FuzzTarget[] = [
       }),
   ),
   withPython(
-    "address lists against postal-mime and Python's email package",
+    "MAIL address lists against postal-mime and Python's email package",
     (peer) =>
       fc.asyncProperty(addressList, async (entries) => {
         const text = entries.map((e) => e.text).join(", ");

@@ -7,15 +7,14 @@
 import type { FuzzTarget } from "./harness.ts";
 import { SMTP_TARGETS } from "./smtp.ts";
 import { POP3_TARGETS } from "./pop3.ts";
+import { IMAP_TARGETS } from "./imap.ts";
 import { MAIL_TARGETS } from "./mail.ts";
 
 export * from "./harness.ts";
 
-/** The targets by group, for `deno task fuzz --only GROUP`. */
-export const FUZZ_GROUPS: Record<string, readonly FuzzTarget[]> = {
-  smtp: SMTP_TARGETS,
-  pop3: POP3_TARGETS,
-  mail: MAIL_TARGETS,
-};
-
-export const FUZZ_TARGETS: readonly FuzzTarget[] = Object.values(FUZZ_GROUPS).flat();
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [
+  ...SMTP_TARGETS,
+  ...POP3_TARGETS,
+  ...IMAP_TARGETS,
+  ...MAIL_TARGETS,
+];

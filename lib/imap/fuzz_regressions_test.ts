@@ -1,0 +1,24 @@
+/**
+ * What the fuzzers (tests/fuzz/imap.ts) found, kept as byte-exact regressions: the bytes
+ * that broke a rule, and the exact reply RFC 3501 asks for now.
+ */
+import { deepStrictEqual } from "node:assert/strict";
+import { wireFixture } from "./wire_test_helpers.ts";
+
+Deno.test("a quoted string holding CR, LF or NUL gets a tagged BAD (RFC 3501 9 TEXT-CHAR)", async () => {
+  await using f = await wireFixture();
+  using wire = await f.connect();
+  // Found by the command parser target: "INBO\r" was read as a mailbox name.
+  await wire.send('a SELECT "INBO\r"\r\n');
+  deepStrictEqual(
+    await wire.line(),
+    "a BAD Cannot parse: CR inside a quoted string (column 15); send such octets as a literal",
+  );
+  await wire.send('b LOGIN "al\0ice" pw\r\n');
+  deepStrictEqual(
+    await wire.line(),
+    "b BAD Cannot parse: NUL inside a quoted string (column 12); send such octets as a literal",
+  );
+  await wire.send("c NOOP\r\n");
+  deepStrictEqual(await wire.line(), "c OK NOOP completed");
+});
