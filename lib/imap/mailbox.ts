@@ -18,6 +18,7 @@
  * @module
  */
 
+import { type MimeEntity, scanMessage, toCrlf } from "../mail/mod.ts";
 import { folderDirName, type Maildir } from "../maildir/mod.ts";
 import { fromLetters, isImapLetter, toLetters } from "./flags.ts";
 import {
@@ -27,7 +28,6 @@ import {
   readKeywords,
   writeKeywords,
 } from "./keywords.ts";
-import { type MimePart, parseMime, toCrlf } from "./mime.ts";
 import { ModseqLog } from "./modseq.ts";
 import {
   newUidList,
@@ -59,7 +59,7 @@ export interface MessageRecord {
 /** A message's bytes (with CRLF line ends) and its MIME tree. */
 export interface LoadedMessage {
   bytes: Uint8Array;
-  mime: MimePart;
+  mime: MimeEntity;
 }
 
 /** The files whose mtimes make a folder's stamp. */
@@ -457,7 +457,7 @@ export class SharedMailbox {
     }
     const bytes = toCrlf(raw);
     this.#wireSizes.set(record.id, bytes.length);
-    const loaded = { bytes, mime: parseMime(bytes) };
+    const loaded = { bytes, mime: scanMessage(bytes) };
     this.#recent.set(uid, loaded);
     if (this.#recent.size > 16) this.#recent.delete(this.#recent.keys().next().value!);
     return loaded;
