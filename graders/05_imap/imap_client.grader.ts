@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { type Check, defineExercise } from "../../lib/grading/exercise.ts";
 import { ImapClient, serveImap } from "../../lib/imap/mod.ts";
-import { parseMime } from "../../lib/imap/mime.ts";
+import { scanMessage } from "../../lib/mail/mod.ts";
 import { parseSection, sectionBytes } from "../../lib/imap/section.ts";
 import { atom } from "../../lib/imap/values.ts";
 import { MailStore } from "../../lib/maildir/mod.ts";
@@ -90,7 +90,7 @@ export async function courseServer() {
 
 /** BODY[HEADER] and BODY[part] of `bytes`, computed by the course's own section code. */
 export function expected(bytes: Uint8Array, part: string) {
-  const root = parseMime(bytes);
+  const root = scanMessage(bytes);
   return {
     header: decoder.decode(sectionBytes(bytes, root, parseSection([atom("HEADER")]))!),
     part: decoder.decode(sectionBytes(bytes, root, parseSection([atom(part)]))!),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { decodeWords } from "./envelope.ts";
+import { decodeWords } from "../mail/mod.ts";
 
 /** subj-trailer (RFC 5256 5): "(fwd)" or white space at the end. */
 const TRAILER = /(?:\(fwd\)|\s)$/i;

@@ -12,9 +12,16 @@
  * @module
  */
 
-import { decodeBase64Mime, encodeBase64Lines } from "../mail/base64.ts";
-import { decodeQuotedPrintable } from "../mail/quoted_printable.ts";
-import { headerValue, type MimePart, parseMime } from "./mime.ts";
+import {
+  decodeBase64Mime,
+  decodeQuotedPrintable,
+  encodeBase64Lines,
+  fieldNameIs,
+  fieldValue,
+  headerFields,
+  type MimeEntity,
+  scanMessage,
+} from "../mail/mod.ts";
 import { findPart } from "./section.ts";
 
 /** A part whose Content-Transfer-Encoding we cannot decode: NO [UNKNOWN-CTE] (RFC 3516 4.2). */
@@ -38,23 +45,24 @@ const IDENTITY = new Set(["", "7bit", "8bit", "binary"]);
  * @example
  * ```ts
  * import { binaryPart } from "./binary.ts";
- * import { parseMime } from "./mime.ts";
+ * import { scanMessage } from "../mail/mod.ts";
  * const bytes = new TextEncoder().encode("Content-Transfer-Encoding: base64\r\n\r\nAAEC\r\n");
- * const part = binaryPart(bytes, parseMime(bytes), [1]);
+ * const part = binaryPart(bytes, scanMessage(bytes), [1]);
  * if (part?.join() !== "0,1,2") throw new Error(String(part));
  * ```
  */
 export function binaryPart(
   bytes: Uint8Array,
-  root: MimePart,
+  root: MimeEntity,
   path: readonly number[],
 ): Uint8Array | null {
   if (path.length === 0) return bytes;
-  const part = findPart(root, [...path]);
+  const part = findPart(root, path);
   if (!part) return null;
-  const body = bytes.subarray(part.bodyStart, part.bodyEnd);
+  const body = bytes.subarray(part.body.start, part.body.end);
   if (part.type === "multipart" || part.message) return body;
-  const encoding = (headerValue(part, "Content-Transfer-Encoding") ?? "").trim().toLowerCase();
+  const cte = part.fields["content-transfer-encoding"];
+  const encoding = cte ? fieldValue(bytes, cte).toLowerCase() : "";
   if (IDENTITY.has(encoding)) return body;
   if (encoding === "base64") return decodeBase64Mime(body);
   if (encoding === "quoted-printable") return decodeQuotedPrintable(body);
@@ -67,10 +75,9 @@ export function hasNul(bytes: Uint8Array): boolean {
 }
 
 const encoder = new TextEncoder();
-const latin1 = new TextDecoder("latin1");
 
 /** Leaf parts, in order. */
-function leaves(part: MimePart): MimePart[] {
+function leaves(part: MimeEntity): MimeEntity[] {
   if (part.parts.length) return part.parts.flatMap(leaves);
   if (part.message) return leaves(part.message);
   return [part];
@@ -91,21 +98,25 @@ function leaves(part: MimePart): MimePart[] {
  */
 export function encodeBinaryParts(bytes: Uint8Array): Uint8Array {
   if (!hasNul(bytes)) return bytes;
-  const root = parseMime(bytes);
+  const root = scanMessage(bytes);
   const chunks: Uint8Array[] = [];
   let at = 0;
   for (const part of leaves(root)) {
-    const body = bytes.subarray(part.bodyStart, part.bodyEnd);
+    const body = bytes.subarray(part.body.start, part.body.end);
     if (!hasNul(body)) continue;
-    // The header without its Content-Transfer-Encoding field, and without the blank line.
-    const header = part.headers
-      .filter((h) => h.name.toLowerCase() !== "content-transfer-encoding")
-      .map((h) => latin1.decode(bytes.subarray(h.start, h.end)))
-      .join("");
-    chunks.push(bytes.subarray(at, part.headerStart));
-    chunks.push(encoder.encode(`${header}Content-Transfer-Encoding: base64\r\n\r\n`));
+    // The header as written, without its Content-Transfer-Encoding fields and the blank line.
+    let fieldsEnd = part.header.start;
+    for (const field of headerFields(bytes, part.header)) {
+      if (fieldNameIs(bytes, field, "content-transfer-encoding")) {
+        chunks.push(bytes.subarray(at, field.start));
+        at = field.end;
+      }
+      fieldsEnd = field.end;
+    }
+    chunks.push(bytes.subarray(at, Math.max(at, fieldsEnd)));
+    chunks.push(encoder.encode("Content-Transfer-Encoding: base64\r\n\r\n"));
     chunks.push(encoder.encode(encodeBase64Lines(body)));
-    at = part.bodyEnd;
+    at = part.body.end;
   }
   chunks.push(bytes.subarray(at));
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

@@ -5,23 +5,35 @@
  * @module
  */
 
+import {
+  countLines,
+  fieldValue,
+  type MimeEntity,
+  type MimeFieldName,
+  splitParameters,
+} from "../mail/mod.ts";
 import { envelope } from "./envelope.ts";
-import { countLines, headerValue, type MimePart, parseParams } from "./mime.ts";
 import { atom, type ImapValue, list, NIL, nstr, str } from "./values.ts";
 
 function paramsList(params: [string, string][]): ImapValue {
   return params.length ? list(...params.flatMap(([n, v]) => [str(n), str(v)])) : NIL;
 }
 
-function disposition(part: MimePart): ImapValue {
-  const raw = headerValue(part, "Content-Disposition");
+/** A MIME field's value (first occurrence), or null. */
+function mimeField(bytes: Uint8Array, part: MimeEntity, name: MimeFieldName): string | null {
+  const field = part.fields[name];
+  return field ? fieldValue(bytes, field) : null;
+}
+
+function disposition(bytes: Uint8Array, part: MimeEntity): ImapValue {
+  const raw = mimeField(bytes, part, "content-disposition");
   if (!raw) return NIL;
-  const { value, params } = parseParams(raw);
+  const { value, params } = splitParameters(raw);
   return list(str(value.toLowerCase()), paramsList(params));
 }
 
-function language(part: MimePart): ImapValue {
-  const raw = headerValue(part, "Content-Language");
+function language(bytes: Uint8Array, part: MimeEntity): ImapValue {
+  const raw = mimeField(bytes, part, "content-language");
   if (!raw) return NIL;
   return list(...raw.split(",").map((l) => str(l.trim())).filter((l) => l.value));
 }
@@ -32,29 +44,33 @@ function language(part: MimePart): ImapValue {
  * @example
  * ```ts
  * import { bodyStructure } from "./body_structure.ts";
- * import { parseMime } from "./mime.ts";
+ * import { scanMessage } from "../mail/mod.ts";
  * import { compileLine } from "./compiler.ts";
  * const bytes = new TextEncoder().encode("Subject: hi\r\n\r\nHello\r\n");
- * const text = new TextDecoder().decode(compileLine([bodyStructure(bytes, parseMime(bytes), false)]));
+ * const text = new TextDecoder().decode(compileLine([bodyStructure(bytes, scanMessage(bytes), false)]));
  * if (text !== '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 7 1)\r\n') throw new Error(text);
  * ```
  */
-export function bodyStructure(bytes: Uint8Array, part: MimePart, extensible: boolean): ImapValue {
+export function bodyStructure(
+  bytes: Uint8Array,
+  part: MimeEntity,
+  extensible: boolean,
+): ImapValue {
   if (part.type === "multipart" && part.parts.length) {
     const items = part.parts.map((p) => bodyStructure(bytes, p, extensible));
     items.push(str(part.subtype));
     if (extensible) {
       items.push(
         paramsList(part.params),
-        disposition(part),
-        language(part),
-        nstr(headerValue(part, "Content-Location")),
+        disposition(bytes, part),
+        language(bytes, part),
+        nstr(mimeField(bytes, part, "content-location")),
       );
     }
     return list(...items);
   }
   const type = part.type === "multipart" ? "text" : part.type; // multipart without parts: describe as text
-  const encoding = (headerValue(part, "Content-Transfer-Encoding") ?? "7bit").toLowerCase();
+  const encoding = (mimeField(bytes, part, "content-transfer-encoding") ?? "7bit").toLowerCase();
   const params = part.params.length || type !== "text"
     ? paramsList(part.params)
     : list(str("charset"), str("us-ascii"));
@@ -62,24 +78,24 @@ export function bodyStructure(bytes: Uint8Array, part: MimePart, extensible: boo
     str(type),
     str(part.type === "multipart" ? "plain" : part.subtype),
     params,
-    nstr(headerValue(part, "Content-ID")),
-    nstr(headerValue(part, "Content-Description")),
+    nstr(mimeField(bytes, part, "content-id")),
+    nstr(mimeField(bytes, part, "content-description")),
     str(encoding),
-    atom(part.bodyEnd - part.bodyStart),
+    atom(part.body.end - part.body.start),
   ];
   if (part.message) {
     // message/rfc822: envelope, body structure and line count of the inner message (7.4.2).
-    items.push(envelope(part.message), bodyStructure(bytes, part.message, extensible));
-    items.push(atom(countLines(bytes, part.bodyStart, part.bodyEnd)));
+    items.push(envelope(bytes, part.message), bodyStructure(bytes, part.message, extensible));
+    items.push(atom(countLines(bytes, part.body.start, part.body.end)));
   } else if (type === "text") {
-    items.push(atom(countLines(bytes, part.bodyStart, part.bodyEnd)));
+    items.push(atom(countLines(bytes, part.body.start, part.body.end)));
   }
   if (extensible) {
     items.push(
-      nstr(headerValue(part, "Content-MD5")),
-      disposition(part),
-      language(part),
-      nstr(headerValue(part, "Content-Location")),
+      nstr(mimeField(bytes, part, "content-md5")),
+      disposition(bytes, part),
+      language(bytes, part),
+      nstr(mimeField(bytes, part, "content-location")),
     );
   }
   return list(...items);

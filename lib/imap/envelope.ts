@@ -5,7 +5,7 @@
  * @module
  */
 
-import { headerValue, type MimePart } from "./mime.ts";
+import { fieldValue, findFields, type MimeEntity } from "../mail/mod.ts";
 import { type ImapValue, list, NIL, nstr } from "./values.ts";
 
 /** One address as the envelope carries it: (name adl mailbox host). */
@@ -37,8 +37,8 @@ function tokenize(text: string): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
-      i++;
+    if (c === " " || c === "\t" || c === "\r" || c === "\n" || c === ")") {
+      i++; // white space, or a ")" that closes no comment (ignored, as a reader would)
     } else if (c === "(") {
       let depth = 0, out = "";
       for (; i < text.length; i++) {
@@ -165,12 +165,26 @@ export function parseAddressList(text: string): EnvelopeAddress[] {
   return out;
 }
 
+/** The fields an envelope is made of (RFC 3501 7.4.2), lower case. */
+const ENVELOPE_FIELDS = [
+  "date",
+  "subject",
+  "from",
+  "sender",
+  "reply-to",
+  "to",
+  "cc",
+  "bcc",
+  "in-reply-to",
+  "message-id",
+];
+
 /** An address list for the envelope, NIL when the header is absent or holds no address. */
-function addressesValue(part: MimePart, name: string, fallback?: string): ImapValue {
-  const raw = headerValue(part, name);
-  const addresses = raw === null ? [] : parseAddressList(raw);
+function addressesValue(values: Map<string, string>, name: string, fallback?: string): ImapValue {
+  const raw = values.get(name);
+  const addresses = raw === undefined ? [] : parseAddressList(raw);
   // RFC 3501 7.4.2: Sender and Reply-To absent *or empty* take the From value.
-  if (!addresses.length) return fallback ? addressesValue(part, fallback) : NIL;
+  if (!addresses.length) return fallback ? addressesValue(values, fallback) : NIL;
   return list(
     ...addresses.map((a) => list(nstr(a.name), nstr(a.adl), nstr(a.mailbox), nstr(a.host))),
   );
@@ -178,53 +192,25 @@ function addressesValue(part: MimePart, name: string, fallback?: string): ImapVa
 
 /**
  * The ENVELOPE of a message: (date subject from sender reply-to to cc bcc in-reply-to
- * message-id). Sender and Reply-To default to From, as RFC 3501 7.4.2 requires.
+ * message-id). Sender and Reply-To default to From, as RFC 3501 7.4.2 requires. One walk
+ * over the header picks the ten fields; the others are neither decoded nor kept.
  */
-export function envelope(message: MimePart): ImapValue {
+export function envelope(bytes: Uint8Array, message: MimeEntity): ImapValue {
+  const values = new Map<string, string>();
+  for (const [name, field] of findFields(bytes, message.header, ENVELOPE_FIELDS)) {
+    values.set(name, fieldValue(bytes, field));
+  }
+  const text = (name: string) => nstr(values.get(name) ?? null);
   return list(
-    nstr(headerValue(message, "Date")),
-    nstr(headerValue(message, "Subject")),
-    addressesValue(message, "From"),
-    addressesValue(message, "Sender", "From"),
-    addressesValue(message, "Reply-To", "From"),
-    addressesValue(message, "To"),
-    addressesValue(message, "Cc"),
-    addressesValue(message, "Bcc"),
-    nstr(headerValue(message, "In-Reply-To")),
-    nstr(headerValue(message, "Message-ID")),
+    text("date"),
+    text("subject"),
+    addressesValue(values, "from"),
+    addressesValue(values, "sender", "from"),
+    addressesValue(values, "reply-to", "from"),
+    addressesValue(values, "to"),
+    addressesValue(values, "cc"),
+    addressesValue(values, "bcc"),
+    text("in-reply-to"),
+    text("message-id"),
   );
-}
-
-/**
- * Decode RFC 2047 encoded-words ("=?UTF-8?B?5Lit5paH?="), for SEARCH matching.
- *
- * @example
- * ```ts
- * import { decodeWords } from "./envelope.ts";
- * if (decodeWords("=?UTF-8?B?5Lit5paH?= mail") !== "中文 mail") throw new Error("unexpected");
- * ```
- */
-export function decodeWords(text: string): string {
-  return text
-    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1") // spaces between words vanish
-    .replace(
-      /=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g,
-      (whole, charset: string, enc: string, data: string) => {
-        try {
-          let bytes: Uint8Array;
-          if (enc.toUpperCase() === "B") {
-            bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-          } else {
-            const s = data.replace(/_/g, " ").replace(
-              /=([0-9A-Fa-f]{2})/g,
-              (_, h) => String.fromCharCode(parseInt(h, 16)),
-            );
-            bytes = Uint8Array.from(s, (c) => c.charCodeAt(0));
-          }
-          return new TextDecoder(charset.split("*")[0]).decode(bytes);
-        } catch {
-          return whole;
-        }
-      },
-    );
 }

@@ -20,7 +20,6 @@ export * from "./binary.ts";
 export * from "./imap_url.ts";
 export * from "./thread.ts";
 export * from "./keywords.ts";
-export * from "./mime.ts";
 export * from "./section.ts";
 export * from "./envelope.ts";
 export * from "./body_structure.ts";

@@ -10,7 +10,8 @@
 
 import { LIMITS, MONTHS } from "./constants.ts";
 import { DateError, parseSearchDate } from "./date.ts";
-import { decodeWords, parseAddressList } from "./envelope.ts";
+import { decodeWords } from "../mail/mod.ts";
+import { parseAddressList } from "./envelope.ts";
 import {
   parseSequenceSet,
   type SequenceSet,
@@ -276,8 +277,11 @@ export interface SearchMessage {
   internalDate: Date;
   /** RFC 7162 3.1: the message's MODSEQ (0 when unknown). */
   modseq?: number;
-  /** Header fields, unfolded: name (any case) and value. */
-  header?: readonly { name: string; value: string }[];
+  /**
+   * Header fields, unfolded: name (any case) and value. Any iterable: the server walks
+   * the message's header each time instead of keeping one object per field.
+   */
+  header?: Iterable<{ name: string; value: string }>;
   /** The body text (after the header). */
   body?: string;
 }
@@ -328,6 +332,24 @@ function addressText(value: string): string {
   }).join(", ");
 }
 
+/** Whether any field satisfies `test` (stopping at the first that does). */
+function some(
+  fields: Iterable<{ name: string; value: string }> | undefined,
+  test: (field: { name: string; value: string }) => boolean,
+): boolean {
+  for (const field of fields ?? []) if (test(field)) return true;
+  return false;
+}
+
+/** The first value of the field named `upperName` (given in upper case), or null. */
+function firstValue(
+  fields: Iterable<{ name: string; value: string }> | undefined,
+  upperName: string,
+): string | null {
+  for (const field of fields ?? []) if (field.name.toUpperCase() === upperName) return field.value;
+  return null;
+}
+
 const includes = (haystack: string, needle: string) =>
   haystack.toLowerCase().includes(needle.toLowerCase());
 
@@ -345,23 +367,21 @@ export function matchSearch(key: SearchKey, msg: SearchMessage, ctx: SearchConte
       return msg.flags.has("\\recent") && !msg.flags.has("\\seen");
     case "old":
       return !msg.flags.has("\\recent");
-    case "header": {
-      const fields = (msg.header ?? []).filter((h) => h.name.toUpperCase() === key.field);
+    case "header":
       // RFC 3501: HEADER name "" matches every message that has the field.
-      return fields.some((h) =>
-        key.value === "" ||
-        includes(key.addresses ? addressText(h.value) : decodeWords(h.value), key.value)
-      );
-    }
+      return some(msg.header, (h) =>
+        h.name.toUpperCase() === key.field &&
+        (key.value === "" ||
+          includes(key.addresses ? addressText(h.value) : decodeWords(h.value), key.value)));
     case "body":
       return includes(msg.body ?? "", key.value);
     case "text":
       return includes(msg.body ?? "", key.value) ||
-        (msg.header ?? []).some((h) => includes(`${h.name}: ${decodeWords(h.value)}`, key.value));
+        some(msg.header, (h) => includes(`${h.name}: ${decodeWords(h.value)}`, key.value));
     case "date": {
       if (key.which === "internal") return compareDay(key.cmp, msg.internalDate, key.date);
-      const sent = (msg.header ?? []).find((h) => h.name.toUpperCase() === "DATE");
-      return compareDay(key.cmp, sent ? writtenDay(sent.value) : null, key.date);
+      const sent = firstValue(msg.header, "DATE");
+      return compareDay(key.cmp, sent === null ? null : writtenDay(sent), key.date);
     }
     case "size":
       return key.cmp === "larger" ? msg.size > key.size : msg.size < key.size;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { MimePart } from "./mime.ts";
+import { fieldNameIs, headerFields, type MimeEntity } from "../mail/mod.ts";
 import { type ImapValue, textOf } from "./values.ts";
 
 /** A parsed section specifier. */
@@ -84,7 +84,7 @@ export function sectionName(section: Section): string {
 }
 
 /** Walk a part path ([1, 2] for "1.2"); null when the part does not exist. */
-export function findPart(root: MimePart, path: number[]): MimePart | null {
+export function findPart(root: MimeEntity, path: readonly number[]): MimeEntity | null {
   let current = root;
   let isMessage = true; // root is a message; so is the inside of message/rfc822
   for (const n of path) {
@@ -104,24 +104,32 @@ export function findPart(root: MimePart, path: number[]): MimePart | null {
   return current;
 }
 
-function headerFields(
+/**
+ * The fields named (or, with `not`, all but those), as written, then the blank line that
+ * ends a header (RFC 3501 6.4.5). Two walks over the header, one to size the result and
+ * one to fill it, so nothing is kept per field however long the header is.
+ */
+function selectFields(
   bytes: Uint8Array,
-  part: MimePart,
+  part: MimeEntity,
   names: string[],
   not: boolean,
 ): Uint8Array {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  const chunks = part.headers
-    .filter((h) => wanted.has(h.name.toLowerCase()) !== not)
-    .map((h) => bytes.subarray(h.start, h.end));
-  const size = chunks.reduce((n, c) => n + c.length, 0) + 2;
+  const wanted = names.map((n) => n.toLowerCase());
+  const chosen = function* () {
+    for (const field of headerFields(bytes, part.header)) {
+      if (wanted.some((name) => fieldNameIs(bytes, field, name)) !== not) yield field;
+    }
+  };
+  let size = 2;
+  for (const field of chosen()) size += field.end - field.start;
   const out = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
+  for (const field of chosen()) {
+    out.set(bytes.subarray(field.start, field.end), at);
+    at += field.end - field.start;
   }
-  out.set([0x0d, 0x0a], at); // the blank line that ends a header (RFC 3501 6.4.5)
+  out.set([0x0d, 0x0a], at);
   return out;
 }
 
@@ -131,21 +139,21 @@ function headerFields(
  */
 export function sectionBytes(
   bytes: Uint8Array,
-  root: MimePart,
+  root: MimeEntity,
   section: Section,
 ): Uint8Array | null {
   const part = findPart(root, section.path);
   if (!part) return null;
   switch (section.text) {
     case "":
-      return section.path.length === 0 ? bytes : bytes.subarray(part.bodyStart, part.bodyEnd);
+      return section.path.length === 0 ? bytes : bytes.subarray(part.body.start, part.body.end);
     case "MIME":
-      return bytes.subarray(part.headerStart, part.headerEnd);
+      return bytes.subarray(part.header.start, part.header.end);
   }
   // HEADER, HEADER.FIELDS, TEXT: of the message itself, or of a message/rfc822 part.
   const message = section.path.length === 0 ? root : part.message;
   if (!message) return null;
-  if (section.text === "TEXT") return bytes.subarray(message.bodyStart, message.bodyEnd);
-  if (section.text === "HEADER") return bytes.subarray(message.headerStart, message.headerEnd);
-  return headerFields(bytes, message, section.fields, section.text === "HEADER.FIELDS.NOT");
+  if (section.text === "TEXT") return bytes.subarray(message.body.start, message.body.end);
+  if (section.text === "HEADER") return bytes.subarray(message.header.start, message.header.end);
+  return selectFields(bytes, message, section.fields, section.text === "HEADER.FIELDS.NOT");
 }

@@ -1,5 +1,5 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
-import { parseMime, toCrlf } from "./mime.ts";
+import { scanMessage, toCrlf } from "../mail/mod.ts";
 import { parseSection, sectionBytes, SectionError } from "./section.ts";
 import { atom, list } from "./values.ts";
 
@@ -12,7 +12,7 @@ const MESSAGE = enc(
     "--x\r\nContent-Type: message/rfc822\r\n\r\n" + INNER +
     "--x--\r\nepilogue\r\n",
 );
-const root = parseMime(MESSAGE);
+const root = scanMessage(MESSAGE);
 const get = (...values: Parameters<typeof parseSection>[0]) =>
   dec(sectionBytes(MESSAGE, root, parseSection(values)));
 
@@ -40,7 +40,7 @@ Deno.test("sectionBytes() filters header fields in and out", () => {
 Deno.test("a single-part message has one part, numbered 1", () => {
   const single = enc("Subject: s\r\n\r\nbody\r\n");
   deepStrictEqual(
-    dec(sectionBytes(single, parseMime(single), parseSection([atom("1")]))),
+    dec(sectionBytes(single, scanMessage(single), parseSection([atom("1")]))),
     "body\r\n",
   );
 });

@@ -6,7 +6,8 @@
  */
 
 import { baseSubject, compareText } from "./base_subject.ts";
-import { decodeWords, parseAddressList } from "./envelope.ts";
+import { decodeWords } from "../mail/mod.ts";
+import { parseAddressList } from "./envelope.ts";
 import { type ImapValue, textOf } from "./values.ts";
 
 /** A sort key of RFC 5256 3 (and RFC 5957's DISPLAYFROM, DISPLAYTO). */

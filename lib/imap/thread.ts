@@ -7,7 +7,7 @@
  */
 
 import { baseSubject, compareText } from "./base_subject.ts";
-import { decodeWords } from "./envelope.ts";
+import { decodeWords } from "../mail/mod.ts";
 import { sentDate, type SortMessage } from "./sort.ts";
 
 /** The algorithms we implement (RFC 5256 3). */

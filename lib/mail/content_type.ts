@@ -29,6 +29,49 @@ export const DEFAULT_CONTENT_TYPE: ContentType = Object.freeze({
   params: Object.freeze({ charset: "us-ascii" }) as Record<string, string>,
 });
 
+/**
+ * Split `value; a=1; b="two"` into the value and its parameters exactly as written
+ * (names lower case, quoted strings unquoted, in order; RFC 2231 sections not joined).
+ * IMAP's BODYSTRUCTURE reports parameters this way, and a boundary must be taken as
+ * written. Never throws.
+ *
+ * @example
+ * ```ts
+ * import { splitParameters } from "./content_type.ts";
+ * const { value, params } = splitParameters('multipart/mixed; Boundary="a;b"; x=1');
+ * if (value !== "multipart/mixed" || params[0][1] !== "a;b" || params[1][0] !== "x") throw new Error();
+ * ```
+ */
+export function splitParameters(header: string): { value: string; params: [string, string][] } {
+  const params: [string, string][] = [];
+  let i = header.indexOf(";");
+  const value = (i < 0 ? header : header.slice(0, i)).trim();
+  while (i >= 0 && i < header.length) {
+    i++; // past ";"
+    const eq = header.indexOf("=", i);
+    if (eq < 0) break;
+    const name = header.slice(i, eq).trim().toLowerCase();
+    let j = eq + 1;
+    while (header[j] === " " || header[j] === "\t") j++;
+    let v = "";
+    if (header[j] === '"') {
+      j++;
+      while (j < header.length && header[j] !== '"') {
+        if (header[j] === "\\" && j + 1 < header.length) j++;
+        v += header[j++];
+      }
+      j = header.indexOf(";", j);
+    } else {
+      const end = header.indexOf(";", j);
+      v = (end < 0 ? header.slice(j) : header.slice(j, end)).trim();
+      j = end;
+    }
+    if (name) params.push([name, v]);
+    i = j;
+  }
+  return { value, params };
+}
+
 function percentDecode(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {

@@ -13,3 +13,5 @@ export * from "./headers.ts";
 export * from "./message.ts";
 export * from "./message_id.ts";
 export * from "./quoted_printable.ts";
+export * from "./scan_message.ts";
+export * from "./crlf.ts";

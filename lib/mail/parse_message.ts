@@ -12,14 +12,17 @@
 import { decodeBase64Mime } from "./base64.ts";
 import { decodeCharset } from "./charset.ts";
 import { type ContentType, parseContentType, parseParameterized } from "./content_type.ts";
-import { type HeaderFields, parseHeaders } from "./headers.ts";
+import type { HeaderFields } from "./headers.ts";
 import { decodeQuotedPrintable } from "./quoted_printable.ts";
-
-/** A byte range `[start, end)` in the original message. */
-export interface ByteRange {
-  start: number;
-  end: number;
-}
+import {
+  type ByteRange,
+  countLines,
+  decodeHeaderFields,
+  fieldValue,
+  type MimeEntity,
+  SCAN_LIMITS,
+  scanMessage,
+} from "./scan_message.ts";
 
 /** One node of the MIME tree. */
 export interface MimePart {
@@ -52,80 +55,7 @@ export interface MimePart {
 }
 
 /** Beyond this depth, multiparts are not split further (a defence against bombs). */
-export const MAX_DEPTH = 32;
-
-const LF = 0x0a;
-const CR = 0x0d;
-
-/** Header text: UTF-8 when it is valid (RFC 6532), else ISO-8859-1 (any byte maps). */
-function headerText(bytes: Uint8Array): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder("iso-8859-1").decode(bytes);
-  }
-}
-
-/** End of the header: index just after the empty line ending it (CRLF CRLF or LF LF). */
-function headerEnd(bytes: Uint8Array, start: number, end: number): number {
-  // A part that begins with an empty line has no header at all.
-  if (bytes[start] === LF) return start + 1;
-  if (bytes[start] === CR && bytes[start + 1] === LF) return start + 2;
-  for (let i = bytes.indexOf(LF, start); i >= 0 && i < end; i = bytes.indexOf(LF, i + 1)) {
-    if (bytes[i + 1] === LF) return i + 2;
-    if (bytes[i + 1] === CR && bytes[i + 2] === LF) return i + 3;
-  }
-  return end; // no empty line: all header, empty body
-}
-
-function countLines(bytes: Uint8Array, start: number, end: number): number {
-  let lines = 0;
-  for (let i = start; i < end; i++) if (bytes[i] === LF) lines++;
-  if (end > start && bytes[end - 1] !== LF) lines++;
-  return lines;
-}
-
-/**
- * Find the body parts of a multipart between `start` and `end` (RFC 2046 5.1.1). A
- * delimiter is a line starting with "--" boundary; the CRLF before it belongs to the
- * delimiter, not to the part. Returns the parts' ranges.
- */
-function splitMultipart(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  boundary: string,
-): ByteRange[] {
-  const delimiter = new TextEncoder().encode("--" + boundary);
-  const ranges: ByteRange[] = [];
-  let partStart = -1;
-  let lineStart = start;
-  while (lineStart < end) {
-    let lineEnd = bytes.indexOf(LF, lineStart);
-    if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
-    let matches = lineEnd - lineStart >= delimiter.length;
-    for (let k = 0; matches && k < delimiter.length; k++) {
-      if (bytes[lineStart + k] !== delimiter[k]) matches = false;
-    }
-    if (matches) {
-      const after = lineStart + delimiter.length;
-      const isClose = bytes[after] === 0x2d && bytes[after + 1] === 0x2d;
-      if (partStart >= 0) {
-        // The line break before the delimiter is part of the delimiter.
-        let partEnd = lineStart;
-        if (partEnd > partStart && bytes[partEnd - 1] === LF) partEnd--;
-        if (partEnd > partStart && bytes[partEnd - 1] === CR) partEnd--;
-        ranges.push({ start: partStart, end: Math.max(partStart, partEnd) });
-      }
-      if (isClose) return ranges;
-      partStart = Math.min(lineEnd + 1, end);
-    }
-    lineStart = lineEnd + 1;
-  }
-  // No close delimiter: the last part runs to the end (tolerated).
-  if (partStart >= 0) ranges.push({ start: partStart, end });
-  return ranges;
-}
+export const MAX_DEPTH: number = SCAN_LIMITS.depth;
 
 function decodeBody(encoding: string, raw: Uint8Array): Uint8Array {
   if (encoding === "base64") return decodeBase64Mime(raw);
@@ -133,64 +63,59 @@ function decodeBody(encoding: string, raw: Uint8Array): Uint8Array {
   return raw; // 7bit, 8bit, binary and unknown encodings pass through (RFC 2045 6.4)
 }
 
-function parsePart(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  depth: number,
-  defaultType: ContentType,
-): MimePart {
-  const bodyStart = headerEnd(bytes, start, end);
-  const headers = parseHeaders(headerText(bytes.subarray(start, bodyStart)));
-  const typeHeader = headers.get("content-type");
-  const contentType = typeHeader === undefined ? structuredClone(defaultType) : parseContentType(
-    typeHeader,
-  );
-  const transferEncoding = (headers.get("content-transfer-encoding") ?? "7bit").trim()
-    .toLowerCase();
-  const raw = bytes.subarray(bodyStart, end);
+/** The scanned entity, decoded: every header field, parameters, the body. */
+function decodePart(bytes: Uint8Array, entity: MimeEntity): MimePart {
+  const headers = decodeHeaderFields(bytes, entity.header);
+  const value = (name: keyof MimeEntity["fields"]) => {
+    const field = entity.fields[name];
+    return field && fieldValue(bytes, field);
+  };
+  // The scanner decided type and subtype (and the RFC 2045 5.2 default); parameters are
+  // decoded here: RFC 2231 sections joined, charsets applied.
+  const typeValue = value("content-type");
+  const declared = typeValue === undefined ? undefined : parseContentType(typeValue);
+  const contentType: ContentType = {
+    type: entity.type,
+    subtype: entity.subtype,
+    params: declared?.type === entity.type && declared.subtype === entity.subtype
+      ? declared.params
+      : entity.type === "text"
+      ? { charset: "us-ascii" }
+      : {},
+  };
+  const transferEncoding = (value("content-transfer-encoding") ?? "7bit").toLowerCase();
+  const raw = bytes.subarray(entity.body.start, entity.body.end);
   const part: MimePart = {
     headers,
     contentType,
     transferEncoding,
     body: raw,
-    header: { start, end: bodyStart },
-    bodyRange: { start: bodyStart, end },
-    size: end - bodyStart,
-    lines: countLines(bytes, bodyStart, end),
+    header: { ...entity.header },
+    bodyRange: { ...entity.body },
+    size: raw.length,
+    lines: countLines(bytes, entity.body.start, entity.body.end),
   };
-  const dispositionHeader = headers.get("content-disposition");
-  if (dispositionHeader !== undefined) {
-    const { value, params } = parseParameterized(dispositionHeader);
+  const dispositionValue = value("content-disposition");
+  if (dispositionValue !== undefined) {
+    const { value, params } = parseParameterized(dispositionValue);
     part.disposition = { type: value.toLowerCase(), params };
   }
   const filename = part.disposition?.params.filename ?? contentType.params.name;
   if (filename !== undefined) part.filename = filename;
 
-  const boundary = contentType.params.boundary;
-  if (contentType.type === "multipart" && boundary && depth < MAX_DEPTH) {
-    // RFC 2046 5.1.5: in a digest, parts default to message/rfc822.
-    const childDefault: ContentType = contentType.subtype === "digest"
-      ? { type: "message", subtype: "rfc822", params: {} }
-      : { type: "text", subtype: "plain", params: { charset: "us-ascii" } };
-    part.parts = splitMultipart(bytes, bodyStart, end, boundary)
-      .map((r) => parsePart(bytes, r.start, r.end, depth + 1, childDefault));
+  if (contentType.type === "multipart" && contentType.params.boundary) {
+    part.parts = entity.parts.map((p) => decodePart(bytes, p));
     return part;
   }
   part.body = decodeBody(transferEncoding, raw);
-  if (
-    contentType.type === "message" && contentType.subtype === "rfc822" && depth < MAX_DEPTH &&
-    !["base64", "quoted-printable"].includes(transferEncoding)
-  ) {
-    part.message = parsePart(bytes, bodyStart, end, depth + 1, defaultTextType());
+  // A message/rfc822 body must be 7bit, 8bit or binary (RFC 2046 5.2.1); encoded, its
+  // bytes are no message until decoded, so it is left as a body.
+  if (entity.message && !["base64", "quoted-printable"].includes(transferEncoding)) {
+    part.message = decodePart(bytes, entity.message);
   } else if (contentType.type === "text") {
     part.text = decodeCharset(part.body, contentType.params.charset ?? "us-ascii");
   }
   return part;
-}
-
-function defaultTextType(): ContentType {
-  return { type: "text", subtype: "plain", params: { charset: "us-ascii" } };
 }
 
 /**
@@ -212,5 +137,5 @@ function defaultTextType(): ContentType {
  * ```
  */
 export function parseMessage(bytes: Uint8Array): MimePart {
-  return parsePart(bytes, 0, bytes.length, 0, defaultTextType());
+  return decodePart(bytes, scanMessage(bytes));
 }

@@ -107,6 +107,12 @@ export class Maildir {
   readonly #lock = new KeyedLock();
   /** Deliveries landing in the same folder at once share its directory syncs. */
   readonly #groupSync = new GroupSync();
+  /**
+   * Per folder: id -> size and mtime of its file. A message's file never changes once
+   * delivered (a flag change renames it, which keeps both), so listing a folder again
+   * stats only the files it has not seen: an IMAP server lists after every change.
+   */
+  readonly #stats = new Map<string, Map<string, { size: number; mtime: Date | null }>>();
 
   private constructor(root: string) {
     this.root = root;
@@ -255,11 +261,14 @@ export class Maildir {
     for (let attempt = 0;; attempt++) {
       const entries = await this.#scan(folder, dir);
       try {
+        const known = this.#stats.get(folder);
+        const stats = new Map<string, { size: number; mtime: Date | null }>();
         const infos = await mapConcurrently(
           [...entries],
           LIST_CONCURRENCY,
-          ([id, entry]) => this.#info(folder, dir, id, entry),
+          ([id, entry]) => this.#info(folder, dir, id, entry, known, stats),
         );
+        this.#stats.set(folder, stats); // ids no longer listed are forgotten
         return infos.sort((a, b) =>
           a.internalDate.getTime() - b.internalDate.getTime() || compareIds(a.id, b.id)
         );
@@ -385,6 +394,7 @@ export class Maildir {
     await Deno.rename(dir, doomed);
     await syncDirectory(this.root);
     this.#index.clear();
+    this.#stats.clear();
     await Deno.remove(doomed, { recursive: true });
   }
 
@@ -430,6 +440,7 @@ export class Maildir {
     }
     await syncDirectory(this.root);
     this.#index.clear();
+    this.#stats.clear();
   }
 
   /**
@@ -482,6 +493,7 @@ export class Maildir {
       await syncDirectory(join(this.root, sub));
     }
     this.#index.clear();
+    this.#stats.clear();
   }
 
   /** Absolute path of an existing folder. */
@@ -534,9 +546,17 @@ export class Maildir {
     throw notFound(`Cannot ${action} message ${JSON.stringify(id)} in ${folder}: no such message`);
   }
 
-  async #info(folder: string, dir: string, id: string, entry: Entry): Promise<MessageInfo> {
+  async #info(
+    folder: string,
+    dir: string,
+    id: string,
+    entry: Entry,
+    known?: Map<string, { size: number; mtime: Date | null }>,
+    seen?: Map<string, { size: number; mtime: Date | null }>,
+  ): Promise<MessageInfo> {
     const path = join(dir, entry.sub, entry.name);
-    const stat = await Deno.stat(path);
+    const stat = known?.get(id) ?? await Deno.stat(path);
+    seen?.set(id, { size: stat.size, mtime: stat.mtime });
     return {
       id,
       folder,

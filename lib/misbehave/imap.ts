@@ -11,7 +11,7 @@ import { LineTooLongError } from "../net/mod.ts";
 import { bodyStructure } from "../imap/body_structure.ts";
 import { compile } from "../imap/compiler.ts";
 import { FrameReader } from "../imap/framing.ts";
-import { parseMime } from "../imap/mime.ts";
+import { scanMessage } from "../mail/mod.ts";
 import { parseFrame } from "../imap/parser.ts";
 import { parseSection, sectionBytes } from "../imap/section.ts";
 import { parseSequenceSet, selectFrom } from "../imap/sequence_set.ts";
@@ -317,11 +317,11 @@ async function fetch(
       } else if (name === "BODYSTRUCTURE") {
         items.push(
           atom("BODYSTRUCTURE"),
-          bodyStructure(message.bytes, parseMime(message.bytes), true),
+          bodyStructure(message.bytes, scanMessage(message.bytes), true),
         );
       } else if ((name === "BODY" || name === "BODY.PEEK") && item.section) {
         const section = parseSection(item.section);
-        let bytes = sectionBytes(message.bytes, parseMime(message.bytes), section) ??
+        let bytes = sectionBytes(message.bytes, scanMessage(message.bytes), section) ??
           new Uint8Array();
         if (item.partial) {
           const [origin, count = bytes.length] = item.partial;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { sendMail } from "../smtp/mod.ts";
 import { Pop3Client } from "../pop3/mod.ts";
 import { ImapClient } from "../imap/mod.ts";
-import { parseMime } from "../imap/mime.ts";
+import { scanMessage } from "../mail/mod.ts";
 import { parseSection } from "../imap/section.ts";
 import { sectionBytes } from "../imap/section.ts";
 import { atom } from "../imap/values.ts";
@@ -117,7 +117,7 @@ for (const s of scenariosFor("imap")) {
   Deno.test(`IMAP ${s.name}: our client ${s.outcome === "fails" ? "fails clearly" : "copes"}`, async () => {
     await using server = serveMisbehavingImap({ scenario: s.name });
     const want = server.messages.map((m) => {
-      const root = parseMime(m.bytes);
+      const root = scanMessage(m.bytes);
       const header = sectionBytes(m.bytes, root, parseSection([atom("HEADER")]))!;
       const part = sectionBytes(m.bytes, root, parseSection([atom("1")]))!;
       return [decoder.decode(header), decoder.decode(part)];

@@ -17,6 +17,8 @@ export interface FuzzTarget {
   /** "pure": no I/O, cheap; "socket": a real server per case, slower. */
   kind: "pure" | "socket";
   property(): fc.IRawProperty<unknown, boolean>;
+  /** Release what the property started (a peer process), after each run. */
+  close?(): Promise<void>;
 }
 
 const enc = new TextEncoder();
@@ -182,13 +184,13 @@ export async function runTargets(
   const reports: TargetReport[] = [];
   for (const target of targets) {
     const started = performance.now();
-    const details = await fc.check(target.property(), {
+    const details = await Promise.resolve(fc.check(target.property(), {
       numRuns: target.kind === "socket" ? (options.socketRuns ?? options.runs) : options.runs,
       interruptAfterTimeLimit: options.seconds * 1000,
       markInterruptAsFailure: false,
       seed: options.seed,
       endOnFailure: true,
-    });
+    })).finally(() => target.close?.());
     reports.push({
       name: target.name,
       runs: details.numRuns,

@@ -8,6 +8,7 @@ import type { FuzzTarget } from "./harness.ts";
 import { SMTP_TARGETS } from "./smtp.ts";
 import { POP3_TARGETS } from "./pop3.ts";
 import { IMAP_TARGETS } from "./imap.ts";
+import { MAIL_TARGETS } from "./mail.ts";
 
 export * from "./harness.ts";
 
@@ -15,4 +16,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   ...SMTP_TARGETS,
   ...POP3_TARGETS,
   ...IMAP_TARGETS,
+  ...MAIL_TARGETS,
 ];

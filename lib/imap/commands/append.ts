@@ -8,6 +8,7 @@
  * @module
  */
 
+import { scanMessage } from "../../mail/mod.ts";
 import { encodeBinaryParts, hasNul } from "../binary.ts";
 import { STATE } from "../constants.ts";
 import { DateError, parseDateTime } from "../date.ts";
@@ -15,7 +16,6 @@ import { canonicalFlag } from "../flags.ts";
 import { ImapUrlError, parseImapUrl } from "../imap_url.ts";
 import { isKeyword } from "../keywords.ts";
 import type { SharedMailbox } from "../mailbox.ts";
-import { parseMime } from "../mime.ts";
 import { Parser } from "../parser.ts";
 import { parseSection, sectionBytes, SectionError } from "../section.ts";
 import { formatSequenceSet } from "../sequence_set.ts";
@@ -26,7 +26,7 @@ import { CommandError, type CommandHandler, mailboxArg } from "./types.ts";
 /** The shared mailbox to write into, or NO [TRYCREATE] (RFC 3501 6.3.11). */
 export async function targetMailbox(session: Session, name: string): Promise<SharedMailbox> {
   try {
-    return await session.config.registry.get(session.user!, session.maildir!, name);
+    return await session.mailbox(name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || (error as Error).name === "MailboxNameError") {
       throw new CommandError("NO", `No such mailbox ${JSON.stringify(name)}`, "TRYCREATE");
@@ -132,7 +132,7 @@ async function urlBytes(session: Session, url: string): Promise<Uint8Array> {
   const name = parsed.mailbox.toUpperCase() === "INBOX" ? "INBOX" : parsed.mailbox;
   let box: SharedMailbox;
   try {
-    box = await session.config.registry.get(session.user!, session.maildir!, name);
+    box = await session.mailbox(name);
   } catch {
     throw bad("no such mailbox");
   }
@@ -218,7 +218,7 @@ export const APPEND: CommandHandler = {
       if (bytes.length > session.config.maxLiteralSize) {
         throw new CommandError("NO", "APPEND: the message is too large", "TOOBIG");
       }
-      if (hasNul(bytes.subarray(0, parseMime(bytes).bodyStart))) {
+      if (hasNul(bytes.subarray(0, scanMessage(bytes).body.start))) {
         throw new CommandError("NO", "APPEND: a header cannot hold NUL");
       }
       ready.push({ bytes, flags: message.flags, date: message.date });

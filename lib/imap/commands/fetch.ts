@@ -252,7 +252,7 @@ export async function fetchMessages(
           out.push(atom("RFC822.SIZE"), atom(await shared.wireSize(record)));
           break;
         case "ENVELOPE":
-          out.push(atom("ENVELOPE"), envelope(message!.mime));
+          out.push(atom("ENVELOPE"), envelope(message!.bytes, message!.mime));
           break;
         case "BODYSTRUCTURE":
         case "BODY":

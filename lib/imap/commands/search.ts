@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type ByteRange, decodedFields, fieldValue, findFields } from "../../mail/mod.ts";
 import { STATE } from "../constants.ts";
 import {
   esearchLine,
@@ -85,9 +86,10 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
     if (needs !== "index") {
       const loaded = await shared.load(uid);
       if (!loaded) continue;
-      msg.header = loaded.mime.headers;
+      const { bytes, mime } = loaded;
+      msg.header = { [Symbol.iterator]: () => decodedFields(bytes, mime.header) };
       if (needs === "full") {
-        const body = loaded.bytes.subarray(loaded.mime.bodyStart);
+        const body = loaded.bytes.subarray(loaded.mime.body.start);
         // Bodies in legacy charsets still match ASCII search strings as Latin-1.
         const text = utf8.decode(body);
         msg.body = text.includes("\uFFFD") ? latin1.decode(body) : text;
@@ -135,6 +137,26 @@ export async function liveSearchUpdates(
   return out;
 }
 
+/** The fields SORT (RFC 5256 3, RFC 5957) and THREAD (RFC 5256 2.2) read. */
+const SORT_FIELDS = [
+  "subject",
+  "date",
+  "from",
+  "to",
+  "cc",
+  "message-id",
+  "references",
+  "in-reply-to",
+];
+
+/** Those fields (the first of each name), decoded; the rest of the header is not kept. */
+function sortFields(bytes: Uint8Array, header: ByteRange): { name: string; value: string }[] {
+  return [...findFields(bytes, header, SORT_FIELDS)].map(([name, field]) => ({
+    name,
+    value: fieldValue(bytes, field),
+  }));
+}
+
 /** What SORT and THREAD need of the messages numbered `seqs`: size, dates and header. */
 export async function sortView(session: Session, seqs: readonly number[]): Promise<SortMessage[]> {
   const selected = session.selected!;
@@ -148,7 +170,7 @@ export async function sortView(session: Session, seqs: readonly number[]): Promi
       seq,
       size: loaded.bytes.length,
       internalDate: record.internalDate,
-      header: loaded.mime.headers,
+      header: sortFields(loaded.bytes, loaded.mime.header),
     });
   }
   return out;
@@ -187,7 +209,7 @@ export const CANCELUPDATE: CommandHandler = {
  * of the messages found; with only MIN and/or MAX asked (RFC 4731 3.2), the highest of
  * those returned. 0 when nothing was found (then none is sent).
  */
-function highestModseqOf(
+export function highestModseqOf(
   session: Session,
   seqs: readonly number[],
   options: ReturnOptions | null,
