@@ -68,7 +68,7 @@ export class Session {
     this.reader = new FrameReader(conn, {
       maxLineLength: LIMITS.maxLineLength,
       // Most commands are short: a few KiB per connection, grown only for a long line.
-      initialBufferSize: 4096,
+      initialBufferSize: LIMITS.initialLineBuffer,
       idleTimeoutMs: config.idleTimeoutMs,
       ...this.#frameLimits(),
     });
@@ -85,12 +85,14 @@ export class Session {
         maxLiteralSize: size,
         maxTotalLiteralSize: size,
         maxLiterals: LIMITS.preAuthLiterals,
+        maxTextSize: LIMITS.preAuthCommandText,
       };
     }
     return {
       maxLiteralSize: this.config.maxLiteralSize,
       maxTotalLiteralSize: this.config.maxCommandLiteralSize,
       maxLiterals: LIMITS.maxLiterals,
+      maxTextSize: LIMITS.maxCommandText,
     };
   }
 
@@ -128,7 +130,7 @@ export class Session {
 
   /** Flush when the queue is big (called by FETCH between messages). */
   async flushIfLarge(): Promise<void> {
-    if (this.#outSize > 256 * 1024) await this.flush();
+    if (this.#outSize > LIMITS.outputFlushSize) await this.flush();
   }
 
   /** The CAPABILITY list for the current state (no AUTH= once logged in). */
