@@ -14,6 +14,8 @@ const server = serveImap({
   store: new MailStore(root),
   users: new Map([[user, password]]),
   maxConnections: Number(maxConnections ?? 500),
+  // Every client of the benchmark is 127.0.0.1: the cap per address is the whole cap.
+  maxConnectionsPerAddress: Number(maxConnections ?? 500),
 });
 Deno.addSignalListener("SIGTERM", async () => {
   await server.close();

@@ -141,6 +141,17 @@ export const LIMITS = {
   /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */
   maxAuthFailures: 3,
   /**
+   * From the greeting to a successful login: 3 minutes in all, Dovecot's
+   * CLIENT_LOGIN_TIMEOUT_MSECS. RFC 9051 5.4's 30 minutes are for sessions after
+   * authentication; it sets no limit before.
+   */
+  loginTimeoutMs: 3 * 60 * 1000,
+  /**
+   * Most simultaneous connections from one address: half the slots, as Postfix keeps 50
+   * of its 100 (smtpd_client_connection_count_limit), so one client cannot take them all.
+   */
+  maxConnectionsPerAddress: 500,
+  /**
    * Each connection's line buffer starts this small and grows (up to maxLineLength) only
    * for a long line, so a thousand idle sessions hold a few MiB, not 64 MiB.
    */
@@ -165,6 +176,34 @@ export const LIMITS = {
   /** Largest literal our client accepts in a response (a FETCH of a big message). */
   clientMaxLiteralSize: 64 * 1024 * 1024,
 } as const;
+
+/** One line per limit for the README's mail-lab table (`deno task limits` writes it). */
+export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
+  maxLineLength:
+    "command line between literals, bytes (RFC 7162 3.2.2: at least 8192); longer: `BAD`",
+  maxLiteralSize: "one literal (APPEND), bytes, checked before reading; larger: `NO [TOOBIG]`",
+  maxCommandLiteralSize: "all literals of one command after login, bytes; more: `NO [TOOBIG]`",
+  maxLiterals: "literals in one command after login",
+  preAuthLiteralSize: "all literals of one command before login, bytes",
+  preAuthLiterals: "literals in one command before login",
+  maxNesting: "nesting of parentheses, NOT and OR; deeper: `BAD` (RFC 3501 7.1.3)",
+  idleTimeoutMs: "silence once logged in, ms (RFC 3501 5.4, RFC 9051 5.4); then `* BYE`",
+  rescanIntervalMs: "rescan of a folder with IDLE sessions besides file-system events, ms",
+  maxConnections: "connections at once; more: `* BYE` instead of a greeting (RFC 3501 7.1.5)",
+  maxAuthFailures:
+    "failed logins per session (the shared policy, lib/net/auth_throttle.ts); then `* BYE`",
+  loginTimeoutMs: "from greeting to login, ms (Dovecot's 3 min); then `* BYE`",
+  maxConnectionsPerAddress: "connections at once from one address; more: `* BYE`",
+  maxCommandText:
+    "text of one command besides its literals after login, bytes; more: `NO [TOOBIG]`",
+  preAuthCommandText: "text of one command besides its literals before login, bytes",
+  initialLineBuffer: "each connection's line buffer at first, bytes (grows for a long line)",
+  outputFlushSize: "responses queued before they are written, bytes (FETCH streams)",
+  maxQuotedLength: "longest string sent quoted, characters; longer ones go as literals",
+  maxKeywords: "keywords per folder (Dovecot's letters a to z); more: `NO [LIMIT]`",
+  clientMaxLineLength: "longest response line our client reads, bytes",
+  clientMaxLiteralSize: "largest literal our client reads in a response, bytes",
+};
 
 /** Month names of RFC 3501 date-text and date-time. */
 export const MONTHS = [

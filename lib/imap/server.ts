@@ -5,7 +5,13 @@
  * @module
  */
 
-import { type LoopbackServer, serveLoopback } from "../net/mod.ts";
+import {
+  AuthThrottle,
+  LoginDeadline,
+  type LoopbackServer,
+  type Refusal,
+  serveLoopback,
+} from "../net/mod.ts";
 import type { MailStore } from "../maildir/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { LIMITS } from "./constants.ts";
@@ -20,8 +26,23 @@ export interface ImapServerOptions {
   store: MailStore;
   /** User name to password. */
   users: ReadonlyMap<string, string>;
-  /** Autologout after this much silence; default 30 minutes (RFC 3501 5.4). */
+  /** Autologout after this much silence once logged in; default 30 minutes (RFC 3501 5.4). */
   idleTimeoutMs?: number;
+  /**
+   * Time from the greeting to a successful login; default 3 minutes
+   * (`LIMITS.loginTimeoutMs`). A shorter `idleTimeoutMs` still applies to each wait.
+   */
+  loginTimeoutMs?: number;
+  /**
+   * The password-guessing policy (lib/net/auth_throttle.ts). Give one throttle to several
+   * servers and a client's failures count on all of them. Default: a throttle of its own.
+   */
+  authThrottle?: AuthThrottle;
+  /**
+   * Delay before answering the first wrong password from an address, doubling with each
+   * further one; used when `authThrottle` is not given. Default 2000; tests use a few ms.
+   */
+  authFailureDelayMs?: number;
   /**
    * How often a folder with IDLE sessions is rescanned besides its file-system events,
    * the safety net for file systems without events; default 30 s.
@@ -36,6 +57,11 @@ export interface ImapServerOptions {
    * with a BYE that says so, instead of being ignored.
    */
   maxConnections?: number;
+  /**
+   * Most simultaneous connections from one client address; default 500, half the slots
+   * (as Postfix keeps 50 of its 100). The next one from that address gets a BYE.
+   */
+  maxConnectionsPerAddress?: number;
   /** Record every connection's bytes here (for notebooks). */
   transcript?: Transcript;
   /** Errors thrown while serving a connection; default `console.error`. */
@@ -63,15 +89,25 @@ export interface ImapServer extends LoopbackServer {}
 export function serveImap(options: ImapServerOptions): ImapServer {
   const registry = new MailboxRegistry();
   const maxConnections = options.maxConnections ?? LIMITS.maxConnections;
+  const throttle = options.authThrottle ??
+    new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
+  /** Fires when the server closes: a password delay in progress ends at once. */
+  const stopping = new AbortController();
   let stop: () => void = () => {};
   const closing = new Promise<void>((resolve) => (stop = resolve));
   const server = serveLoopback(async (conn) => {
     const wire = options.transcript ? tap(conn, options.transcript, "server", "client") : conn;
+    const loginDeadline = new LoginDeadline({
+      idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
+      loginTimeoutMs: options.loginTimeoutMs ?? LIMITS.loginTimeoutMs,
+    });
     const session = new Session(wire, {
       store: options.store,
       users: options.users,
       registry,
-      idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
+      idleTimeoutMs: loginDeadline.timeoutMs,
+      loginDeadline,
+      authAttempts: throttle.session(conn.remoteAddr.hostname, stopping.signal),
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
@@ -81,17 +117,24 @@ export function serveImap(options: ImapServerOptions): ImapServer {
   }, {
     port: options.port,
     maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? LIMITS.maxConnectionsPerAddress,
     onError: options.onError,
-    onTooManyConnections: async (conn) => {
-      // RFC 3501 7.1.5: BYE instead of a greeting.
-      const bye =
-        `* BYE Too many connections (the limit is ${maxConnections}), try again later\r\n`;
-      await conn.write(new TextEncoder().encode(bye));
+    onTooManyConnections: async (conn, refusal) => {
+      await conn.write(new TextEncoder().encode(refusalBye(refusal)));
     },
   });
   const close = () => {
+    stopping.abort();
     stop();
     return server.close();
   };
   return { ...server, close, [Symbol.asyncDispose]: close };
+}
+
+/** RFC 3501 7.1.5: BYE instead of a greeting, saying which limit was reached. */
+function refusalBye(refusal: Refusal): string {
+  const limit = refusal.kind === "server"
+    ? `the limit is ${refusal.limit}`
+    : `from ${refusal.address}; the limit is ${refusal.limit} per address`;
+  return `* BYE Too many connections (${limit}), try again later\r\n`;
 }

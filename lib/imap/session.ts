@@ -6,7 +6,13 @@
  * @module
  */
 
-import { IdleTimeoutError, LineTooLongError, writeAll } from "../net/mod.ts";
+import {
+  type AuthAttempts,
+  IdleTimeoutError,
+  LineTooLongError,
+  type LoginDeadline,
+  writeAll,
+} from "../net/mod.ts";
 import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
@@ -27,8 +33,12 @@ export interface SessionConfig {
   /** User name to password. */
   users: ReadonlyMap<string, string>;
   registry: MailboxRegistry;
-  /** Autologout after this much silence (RFC 3501 5.4). */
-  idleTimeoutMs: number;
+  /** Autologout after this much silence (RFC 3501 5.4); a function is asked before each read. */
+  idleTimeoutMs: number | (() => number);
+  /** This connection's login attempts under the server's password-guessing policy. */
+  authAttempts?: AuthAttempts;
+  /** The time left to log in (lib/net/login_deadline.ts); told when the client logs in. */
+  loginDeadline?: LoginDeadline;
   /** How often a folder with IDLE sessions is rescanned besides its file-system events. */
   pollIntervalMs: number;
   maxLiteralSize: number;
@@ -210,7 +220,7 @@ export class Session {
           continue;
         }
         if (error instanceof IdleTimeoutError) {
-          this.sendText("* BYE Autologout; idle for too long (RFC 3501 5.4)");
+          this.sendText(this.#autologoutText());
           await this.flush().catch(() => {});
           return;
         }
@@ -222,7 +232,7 @@ export class Session {
       } catch (error) {
         // IDLE reads lines inside its handler; its silence is an autologout too.
         if (!(error instanceof IdleTimeoutError)) throw error;
-        this.sendText("* BYE Autologout; idle for too long (RFC 3501 5.4)");
+        this.sendText(this.#autologoutText());
         await this.flush().catch(() => {});
         return;
       }
@@ -299,6 +309,13 @@ export class Session {
       await this.sendUpdates({ expunge: !holdExpunge, uid: command.uid });
     }
     return result;
+  }
+
+  /** The BYE of a timeout: no login in time, or silence after login (RFC 3501 5.4). */
+  #autologoutText(): string {
+    return this.config.loginDeadline?.expired
+      ? "* BYE No login in time, closing"
+      : "* BYE Autologout; idle for too long (RFC 3501 5.4)";
   }
 
   /** Log out now (LOGOUT command, or the server closing). */

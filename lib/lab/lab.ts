@@ -7,7 +7,7 @@
  */
 
 import { MailStore, sweepTmpPeriodically } from "../maildir/mod.ts";
-import type { LoopbackServer } from "../net/mod.ts";
+import { AuthThrottle, type LoopbackServer } from "../net/mod.ts";
 import { LAB_SERVICES, type LabContext, type LabService } from "./services.ts";
 
 /** Options for {@linkcode startLab}. */
@@ -68,6 +68,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     users: options.users,
     domains: options.domains ?? ["localhost"],
     hostname: options.hostname ?? "localhost",
+    authThrottle: new AuthThrottle(),
   };
   await context.store.cleanTmp();
   const sweeper = sweepTmpPeriodically(context.store, { intervalMs: options.tmpSweepIntervalMs });

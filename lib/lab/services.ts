@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { LoopbackServer } from "../net/mod.ts";
+import type { AuthThrottle, LoopbackServer } from "../net/mod.ts";
 import type { MailStore } from "../maildir/mod.ts";
 import { serveSmtp } from "../smtp/mod.ts";
 import { servePop3 } from "../pop3/mod.ts";
@@ -25,6 +25,11 @@ export interface LabContext {
   domains: readonly string[];
   /** The lab's host name, used in greetings and Received: lines. */
   hostname: string;
+  /**
+   * One password-guessing policy for all the lab's servers (lib/net/auth_throttle.ts): a
+   * client's wrong passwords on SMTP, POP3 and IMAP add up to one growing delay.
+   */
+  authThrottle?: AuthThrottle;
 }
 
 /** One server of the lab. */
@@ -51,6 +56,7 @@ export const SMTP_SERVICE: LabService = {
       store: context.store,
       users: context.users,
       domains: context.domains,
+      authThrottle: context.authThrottle,
     }),
 };
 
@@ -64,7 +70,7 @@ export const POP3_SERVICE: LabService = {
       port,
       store: context.store,
       users: new Map(context.users),
-      authFailureDelayMs: 1000,
+      authThrottle: context.authThrottle,
     }),
 };
 
@@ -74,7 +80,12 @@ export const IMAP_SERVICE: LabService = {
   description: "IMAP (mail stays on the server, RFC 3501; LOGIN, AUTHENTICATE PLAIN)",
   defaultPort: 1143,
   start: (context, port) =>
-    serveImap({ port, store: context.store, users: new Map(context.users) }),
+    serveImap({
+      port,
+      store: context.store,
+      users: new Map(context.users),
+      authThrottle: context.authThrottle,
+    }),
 };
 
 /** Every server `deno task lab` starts, in order. Another server is one more entry. */

@@ -30,8 +30,12 @@ export interface Line {
 export interface LineReaderOptions {
   /** Longest line accepted, in bytes, not counting CRLF. Default 1000 (RFC 5321 4.5.3.1.4 counts 1000 with CRLF; we allow its 998 + slack). */
   maxLineLength?: number;
-  /** Give up when the peer sends nothing for this long, in ms. Default: wait forever. */
-  idleTimeoutMs?: number;
+  /**
+   * Give up when the peer sends nothing for this long, in ms. Default: wait forever. A
+   * function is asked before each read, so a server can give a client less time before
+   * it logs in than after (RFC 9051 5.4 allows a shorter timer before authentication).
+   */
+  idleTimeoutMs?: number | (() => number);
   /**
    * Bytes read from the source at most per read. Default 4096 (at least the line cap
    * plus CRLF). A bigger buffer means fewer reads for bulk data (SMTP DATA), at this
@@ -106,7 +110,7 @@ class WireLine implements Line {
 export class LineReader {
   readonly #source: ByteSource;
   readonly #maxLineLength: number;
-  readonly #idleTimeoutMs: number | undefined;
+  readonly #idleTimeoutMs: number | (() => number) | undefined;
   #buffer: Uint8Array;
   #start = 0;
   #end = 0;
@@ -242,9 +246,12 @@ export class LineReader {
   async #read(into: Uint8Array): Promise<number | null> {
     const reading = this.#source.read(into);
     if (this.#idleTimeoutMs === undefined) return await reading;
+    const ms = typeof this.#idleTimeoutMs === "function"
+      ? this.#idleTimeoutMs()
+      : this.#idleTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<"idle">((resolve) => {
-      timer = setTimeout(() => resolve("idle"), this.#idleTimeoutMs);
+      timer = setTimeout(() => resolve("idle"), ms);
     });
     try {
       const result = await Promise.race([reading, idle]);
@@ -252,7 +259,7 @@ export class LineReader {
         this.#broken = true;
         // The read is still pending; it fails once the caller closes the connection.
         reading.catch(() => {});
-        throw new IdleTimeoutError(this.#idleTimeoutMs);
+        throw new IdleTimeoutError(ms);
       }
       return result;
     } finally {

@@ -18,15 +18,32 @@ export const LOOPBACK = "127.0.0.1";
 /** Handles one accepted connection. The server closes the connection when it returns. */
 export type ConnectionHandler = (conn: Deno.TcpConn) => void | Promise<void>;
 
+/** Why a connection is turned away, for {@linkcode ServeOptions.onTooManyConnections}. */
+export type Refusal =
+  | { kind: "server"; limit: number }
+  | { kind: "address"; address: string; limit: number };
+
 /** Options for {@linkcode serveLoopback}. */
 export interface ServeOptions {
   /** Port to listen on; 0 (the default) lets the OS choose a free one. */
   port?: number;
   /** Most connections served at once. Default 100. */
   maxConnections?: number;
-  /** Say goodbye to a connection over the limit (e.g. SMTP's 421) before it is closed. */
-  onTooManyConnections?: (conn: Deno.TcpConn) => void | Promise<void>;
-  /** Errors thrown by a handler. Default: log them with `console.error`. */
+  /**
+   * Most connections served at once from one client address, so that one client cannot
+   * take every slot (Postfix's smtpd_client_connection_count_limit). Default: no limit
+   * of its own, only `maxConnections`.
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Say goodbye to a connection over a limit (e.g. SMTP's 421) before it is closed. It
+   * never takes a slot: it is closed as soon as this returns.
+   */
+  onTooManyConnections?: (conn: Deno.TcpConn, refusal: Refusal) => void | Promise<void>;
+  /**
+   * Errors thrown by a handler. Default: log them with `console.error`. A peer that
+   * reset or left ({@linkcode isPeerGone}) is an ordinary end, never reported.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -42,13 +59,15 @@ export interface LoopbackServer extends AsyncDisposable {
 
 /**
  * True for the errors a socket gives when the peer went away (reset, closed while we
- * wrote): an ordinary end of a session, not a server failure worth a report.
+ * wrote, closed in the middle of what it was sending): an ordinary end of a session, not
+ * a server failure worth a report.
  */
 export function isPeerGone(error: unknown): boolean {
   return error instanceof Deno.errors.BrokenPipe ||
     error instanceof Deno.errors.ConnectionReset ||
     error instanceof Deno.errors.ConnectionAborted ||
-    error instanceof Deno.errors.NotConnected;
+    error instanceof Deno.errors.NotConnected ||
+    error instanceof Deno.errors.UnexpectedEof;
 }
 
 /** Close a connection, ignoring "already closed". */
@@ -83,22 +102,46 @@ export function serveLoopback(
 ): LoopbackServer {
   const listener = Deno.listen({ hostname: LOOPBACK, port: options.port ?? 0 });
   const maxConnections = options.maxConnections ?? 100;
+  const maxPerAddress = options.maxConnectionsPerAddress ?? Infinity;
   const onError = options.onError ??
     ((error) => console.error("Connection handler failed:", error));
   const connections = new Set<Deno.TcpConn>();
   const handlers = new Set<Promise<void>>();
+  /** Connections being served (not refused) per client address. */
+  const perAddress = new Map<string, number>();
+  let serving = 0;
   let closing = false;
   let closed: Promise<void> | undefined;
 
+  function refusal(address: string): Refusal | null {
+    if (serving >= maxConnections) return { kind: "server", limit: maxConnections };
+    if ((perAddress.get(address) ?? 0) >= maxPerAddress) {
+      return { kind: "address", address, limit: maxPerAddress };
+    }
+    return null;
+  }
+
   async function serve(conn: Deno.TcpConn): Promise<void> {
     connections.add(conn);
+    const address = conn.remoteAddr.hostname;
+    const refused = refusal(address);
+    if (!refused) {
+      serving++;
+      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    }
     try {
-      if (connections.size > maxConnections) await options.onTooManyConnections?.(conn);
+      if (refused) await options.onTooManyConnections?.(conn, refused);
       else await handler(conn);
     } catch (error) {
-      // Errors caused by our own close() are expected, not worth a report.
-      if (!closing) onError(error);
+      // Errors caused by our own close(), or by a peer that reset, are not worth a report.
+      if (!closing && !isPeerGone(error)) onError(error);
     } finally {
+      if (!refused) {
+        serving--;
+        const left = perAddress.get(address)! - 1;
+        if (left === 0) perAddress.delete(address);
+        else perAddress.set(address, left);
+      }
       connections.delete(conn);
       closeQuietly(conn);
     }

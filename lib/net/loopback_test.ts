@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { connectLoopback, serveLoopback } from "./loopback.ts";
+import net from "node:net";
+import { connectLoopback, isPeerGone, type Refusal, serveLoopback } from "./loopback.ts";
 import { LineReader } from "./line_reader.ts";
 import { encodeLines, LineWriter } from "./line_writer.ts";
 import { TimeoutError, withTimeout } from "./timeout.ts";
@@ -59,6 +60,104 @@ Deno.test("serveLoopback() turns away connections over the limit", async () => {
   );
   release();
   assert.ok(first);
+});
+
+/** Connect from another loopback address (all of 127.0.0.0/8 is this machine). */
+function connectFrom(localAddress: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: "127.0.0.1", port, localAddress });
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/** The first line a node:net socket receives. */
+function firstLine(socket: net.Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    socket.on("data", (chunk: Uint8Array) => {
+      text += new TextDecoder().decode(chunk);
+      if (text.includes("\n")) resolve(text.slice(0, text.indexOf("\n") + 1));
+    });
+    socket.once("error", reject);
+  });
+}
+
+/** Wait until `ready()` holds: the server's own bookkeeping, checked every few ms. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+Deno.test("serveLoopback() limits connections per client address, and frees the slot at once", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
+  const refusals: Refusal[] = [];
+  await using server = serveLoopback(async (conn) => {
+    await new LineWriter(conn).writeLine("220 hello");
+    await Promise.race([held, conn.read(new Uint8Array(1))]);
+  }, {
+    maxConnections: 10,
+    maxConnectionsPerAddress: 2,
+    onTooManyConnections: (conn, refusal) => {
+      refusals.push(refusal);
+      return new LineWriter(conn).writeLine(`421 ${refusal.kind} ${refusal.limit}`);
+    },
+  });
+  const greeting = async (conn: Deno.Conn) =>
+    (await new LineReader(conn, { idleTimeoutMs: 2000 }).readLine())?.text;
+  const first = await connectLoopback(server.port);
+  using second = await connectLoopback(server.port);
+  using third = await connectLoopback(server.port);
+  assert.equal(await greeting(first), "220 hello");
+  assert.equal(await greeting(second), "220 hello");
+  assert.equal(await greeting(third), "421 address 2");
+  assert.deepEqual(refusals, [{ kind: "address", address: "127.0.0.1", limit: 2 }]);
+  // Another address still gets in.
+  const other = await connectFrom("127.0.0.2", server.port);
+  assert.equal(await firstLine(other), "220 hello\r\n");
+  other.destroy();
+  // One of 127.0.0.1's connections ends: the next one from there is served.
+  first.close();
+  await until(() => server.connections.size === 1, "only the second connection is left");
+  using fourth = await connectLoopback(server.port);
+  assert.equal(await greeting(fourth), "220 hello");
+  release();
+});
+
+Deno.test("serveLoopback() does not report a peer's reset as a failure", async () => {
+  const errors: unknown[] = [];
+  let reading!: () => void;
+  const isReading = new Promise<void>((resolve) => reading = resolve);
+  await using server = serveLoopback(async (conn) => {
+    const read = conn.read(new Uint8Array(10));
+    reading();
+    await read; // fails with ConnectionReset
+  }, { onError: (error) => errors.push(error) });
+  const socket = await connectFrom("127.0.0.1", server.port);
+  await isReading;
+  socket.resetAndDestroy();
+  await until(() => server.connections.size === 0, "the server has seen the reset");
+  assert.deepEqual(errors, []);
+});
+
+Deno.test("isPeerGone() is true for the ways a peer leaves, false for our own failures", () => {
+  for (
+    const gone of [
+      "BrokenPipe",
+      "ConnectionReset",
+      "ConnectionAborted",
+      "NotConnected",
+      "UnexpectedEof",
+    ] as const
+  ) {
+    assert.ok(isPeerGone(new Deno.errors[gone]("x")), gone);
+  }
+  assert.equal(isPeerGone(new Error("boom")), false);
+  assert.equal(isPeerGone(new Deno.errors.BadResource("x")), false);
 });
 
 Deno.test("connectLoopback() fails clearly when nobody listens", async () => {

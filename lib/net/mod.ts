@@ -9,3 +9,5 @@ export * from "./line_reader.ts";
 export * from "./line_writer.ts";
 export * from "./timeout.ts";
 export * from "./interrupt.ts";
+export * from "./auth_throttle.ts";
+export * from "./login_deadline.ts";

@@ -49,13 +49,43 @@ export const RESPONSE_CODE = {
   SysPerm: "SYS/PERM",
 } as const;
 
-/** Limits from RFC 2449 section 4. */
+/**
+ * Every bound of the POP3 server in one place, each with its reason. `servePop3` takes
+ * each as its default; the README's mail-lab table is written from
+ * {@linkcode LIMIT_NOTES} (`deno task limits`). The password-guessing policy shared by all
+ * three servers is `AUTH_THROTTLE` in lib/net/auth_throttle.ts.
+ */
 export const LIMITS = {
   /** Longest command line in octets, CRLF excluded (RFC 2449 4: 255 with CRLF). */
   commandLine: 253,
   /** Longest status line a server sends, CRLF excluded (RFC 2449 4: 512 with CRLF). */
   responseLine: 510,
+  /** RETR and TOP read and stuff a message in chunks of this size: never whole in memory. */
+  messageChunk: 64 * 1024,
+  /** RFC 1939 3: an autologout timer must be at least 10 minutes. */
+  idleTimeoutMs: 10 * 60 * 1000,
+  /**
+   * From the greeting to a successful login: 3 minutes in all, Dovecot's login timeout
+   * (RFC 1939 3's 10-minute minimum is for an autologout timer of a session).
+   */
+  loginTimeoutMs: 3 * 60 * 1000,
+  /** Connections at once (Dovecot pop3-login, Postfix: 100 processes by default). */
+  maxConnections: 100,
+  /** Connections at once from one address: half the slots, as Postfix's 50 of 100. */
+  maxConnectionsPerAddress: 50,
 } as const;
+
+/** One line per limit for the README table: what it bounds and the reply past it. */
+export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
+  commandLine: "command line, bytes without CRLF (RFC 2449 4); longer: `-ERR`",
+  responseLine: "status line we send, bytes without CRLF (RFC 2449 4)",
+  messageChunk: "RETR and TOP stream the file in chunks of this many bytes",
+  idleTimeoutMs:
+    "silence once logged in, ms (RFC 1939 3); then closed without a reply and without UPDATE, as RFC 1939 3 says",
+  loginTimeoutMs: "from greeting to login, ms (Dovecot's 3 min); then `-ERR` and closed",
+  maxConnections: "connections at once; more: `-ERR [SYS/TEMP]` (RFC 3206 4)",
+  maxConnectionsPerAddress: "connections at once from one address; more: `-ERR [SYS/TEMP]`",
+};
 
 /** The well-known POP3 port (RFC 1939 3); the course lab uses 1110 instead. */
 export const POP3_PORT = 110;

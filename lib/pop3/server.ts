@@ -2,8 +2,8 @@
  * A POP3 server on 127.0.0.1: the transport around {@linkcode step}.
  *
  * It reads command lines, lets the pure session answer them, and does the three things
- * the session cannot: check passwords (with a delay after a wrong one, against
- * guessing), hold the one-session-per-maildrop lock (RFC 1939 8), and read and remove
+ * the session cannot: check passwords (with a growing delay after a wrong one, against
+ * guessing: lib/net/auth_throttle.ts), hold the one-session-per-maildrop lock (RFC 1939 8), and read and remove
  * messages in the store. Deletions happen only when QUIT moves the session to UPDATE; a
  * connection that drops or times out removes nothing (RFC 1939 6).
  *
@@ -12,12 +12,16 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import {
+  type AuthAttempts,
+  AuthThrottle,
   encodeLines,
   IdleTimeoutError,
   isPeerGone,
   LineReader,
   LineTooLongError,
+  LoginDeadline,
   type LoopbackServer,
+  type Refusal,
   serveLoopback,
   writeAll,
 } from "../net/mod.ts";
@@ -50,10 +54,25 @@ export interface Pop3ServerOptions extends SessionOptions {
   hostname?: string;
   /** Close a connection silent this long (RFC 1939 3 autologout, at least 10 minutes there). Default 600000. */
   idleTimeoutMs?: number;
-  /** Wait this long before answering a wrong password. Default 1000; tests use a few ms. */
+  /**
+   * Time from the greeting to a successful login. Default 3 minutes
+   * (`LIMITS.loginTimeoutMs`); a shorter `idleTimeoutMs` still applies to each wait.
+   */
+  loginTimeoutMs?: number;
+  /**
+   * The password-guessing policy (lib/net/auth_throttle.ts). Give one throttle to several
+   * servers and a client's failures count on all of them. Default: a throttle of its own.
+   */
+  authThrottle?: AuthThrottle;
+  /**
+   * Delay before answering the first wrong password from an address, doubling with each
+   * further one; used when `authThrottle` is not given. Default 2000; tests use a few ms.
+   */
   authFailureDelayMs?: number;
   /** Most connections at once. Default 100. */
   maxConnections?: number;
+  /** Most connections at once from one client address. Default 50. */
+  maxConnectionsPerAddress?: number;
   /** Called when a session ends, after its lock is released: tests and notebooks wait on it. */
   onSessionEnd?: (end: SessionEnd) => void;
   /** Errors from a connection (a broken store, say). Default: `console.error`. */
@@ -96,6 +115,8 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
   const locks = new Set<string>();
   const stopping = new AbortController();
   const hostname = options.hostname ?? "localhost";
+  const throttle = options.authThrottle ??
+    new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
   let waiters: ((end: SessionEnd) => void)[] = [];
   const sessionEnded = (end: SessionEnd) => {
     const waiting = waiters;
@@ -107,24 +128,22 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
     (conn) =>
       serveSession(
         conn,
-        { ...options, onSessionEnd: sessionEnded },
+        {
+          ...options,
+          maxAuthFailures: options.maxAuthFailures ?? throttle.maxFailuresPerSession,
+          onSessionEnd: sessionEnded,
+        },
         locks,
         hostname,
-        stopping.signal,
+        throttle.session(conn.remoteAddr.hostname, stopping.signal),
       ),
     {
       port: options.port,
-      maxConnections: options.maxConnections,
+      maxConnections: options.maxConnections ?? LIMITS.maxConnections,
+      maxConnectionsPerAddress: options.maxConnectionsPerAddress ??
+        LIMITS.maxConnectionsPerAddress,
       onError: options.onError,
-      onTooManyConnections: (conn) =>
-        writeAll(
-          conn,
-          statusBytes({
-            ok: false,
-            code: RESPONSE_CODE.SysTemp,
-            text: "Too many connections, try again later",
-          }),
-        ),
+      onTooManyConnections: (conn, refusal) => writeAll(conn, statusBytes(refusalStatus(refusal))),
     },
   );
   const close = () => {
@@ -141,17 +160,33 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
   };
 }
 
+/**
+ * The `-ERR` that turns a connection away: [SYS/TEMP], a temporary condition worth
+ * retrying later (RFC 3206 4), whether the server is full or this client holds its share.
+ */
+function refusalStatus(refusal: Refusal): Reply {
+  const text = refusal.kind === "server"
+    ? "Too many connections, try again later"
+    : `Too many connections from ${refusal.address} (the limit is ${refusal.limit}), try again later`;
+  return { ok: false, code: RESPONSE_CODE.SysTemp, text };
+}
+
 async function serveSession(
   conn: Deno.TcpConn,
   options: Pop3ServerOptions,
   locks: Set<string>,
   hostname: string,
-  stopping: AbortSignal,
+  attempts: AuthAttempts,
 ): Promise<void> {
   let buffers: ReplyBuffers | undefined; // made at the first RETR or TOP
+  const loginTimeoutMs = options.loginTimeoutMs ?? LIMITS.loginTimeoutMs;
+  const deadline = new LoginDeadline({
+    idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
+    loginTimeoutMs,
+  });
   const reader = new LineReader(conn, {
     maxLineLength: LIMITS.commandLine,
-    idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+    idleTimeoutMs: deadline.timeoutMs,
   });
   // RFC 1939 7: the timestamp must be different each time the server greets.
   let state = initialState(`<${Deno.pid}.${Date.now()}.${sessions++}@${hostname}>`);
@@ -208,8 +243,16 @@ async function serveSession(
           await writeAll(conn, statusBytes({ ok: false, text: `${error.message}` }));
           continue;
         }
-        if (error instanceof IdleTimeoutError) { // RFC 1939 3: autologout, no UPDATE
+        if (error instanceof IdleTimeoutError) {
           end.reason = "timeout";
+          if (deadline.expired) { // no login in time: say so, as Dovecot does, and close
+            const seconds = loginTimeoutMs / 1000;
+            await writeAll(
+              conn,
+              statusBytes({ ok: false, text: `No login within ${seconds} s, closing` }),
+            );
+          }
+          // RFC 1939 3: the autologout timer closes "without ... sending any response".
           return;
         }
         throw error;
@@ -217,8 +260,10 @@ async function serveSession(
       let result: StepResult = step(state, text, options);
       if (result.effect?.kind === "login" || result.effect?.kind === "apop") {
         const outcome = await login(result.effect);
-        if (!outcome.ok && outcome.reason === "credentials") {
-          await delay(options.authFailureDelayMs ?? 1000, stopping);
+        if (!outcome.ok && outcome.reason === "credentials") await attempts.failed();
+        if (outcome.ok) {
+          attempts.succeeded();
+          deadline.loggedIn();
         }
         result = afterLogin(result.state, result.effect, outcome, options);
       } else if (result.effect?.kind === "update") {
@@ -270,7 +315,7 @@ function statusBytes(status: Reply): Uint8Array {
 }
 
 /** How much of a message file RETR and TOP read at a time. */
-const MESSAGE_CHUNK_BYTES = 64 * 1024;
+const MESSAGE_CHUNK_BYTES = LIMITS.messageChunk;
 
 /**
  * Messages up to this size are read with blocking reads: from the page cache that takes
@@ -379,18 +424,4 @@ function wholeFile(bytes: Uint8Array): MessageFile {
     },
     close() {},
   };
-}
-
-/** Wait `ms`, or less if the server is closing. */
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
 }

@@ -14,6 +14,7 @@
  */
 
 import { SmtpError } from "./error.ts";
+import { LIMITS } from "./limits.ts";
 
 /** A command line split into its verb (upper-cased) and the rest. */
 export interface Command {
@@ -23,8 +24,8 @@ export interface Command {
   arg: string;
 }
 
-/** RFC 5321 4.5.3.1.4: a command line is at most 512 octets with its CRLF. */
-export const MAX_COMMAND_LINE = 510;
+/** RFC 5321 4.5.3.1.4: a command line is at most 512 octets with its CRLF (limits.ts). */
+export const MAX_COMMAND_LINE: number = LIMITS.commandLine;
 /** RFC 5321 4.5.3.1.3: a path is at most 256 octets, brackets included. */
 export const MAX_PATH = 256;
 

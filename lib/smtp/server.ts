@@ -12,13 +12,17 @@
  */
 
 import {
+  AuthThrottle,
   IdleTimeoutError,
   isPeerGone,
   LineReader,
   LineTooLongError,
   LineWriter,
+  LoginDeadline,
   type LoopbackServer,
+  type Refusal,
   serveLoopback,
+  ServerClosingError,
 } from "../net/mod.ts";
 import { tap, Transcript } from "../transcript/transcript.ts";
 import {
@@ -30,6 +34,7 @@ import {
 } from "./backend.ts";
 import { readDataBlock } from "./data.ts";
 import { SmtpError } from "./error.ts";
+import { LIMITS } from "./limits.ts";
 import { prependHeaders, receivedHeader } from "./received.ts";
 import { formatReply, type Reply } from "./reply.ts";
 import {
@@ -62,7 +67,7 @@ export interface SmtpServerOptions {
   relayDomains?: readonly string[];
   /** Replace the whole policy with your own hooks. */
   backend?: SmtpBackend;
-  /** Largest message in bytes, advertised as SIZE. Default 10 MiB. */
+  /** Largest message in bytes, advertised as SIZE. Default `LIMITS.maxMessageSize` (10 MiB). */
   maxMessageSize?: number;
   /** Recipients per message. Default 100 (RFC 5321 4.5.3.1.8). */
   maxRecipients?: number;
@@ -70,8 +75,25 @@ export interface SmtpServerOptions {
   maxLineLength?: number;
   /** Close a silent connection after this long. Default 5 minutes (RFC 5321 4.5.3.2.7). */
   idleTimeoutMs?: number;
+  /**
+   * Time from the greeting until AUTH succeeds or a MAIL is accepted. Default 3 minutes
+   * (`LIMITS.loginTimeoutMs`); a shorter `idleTimeoutMs` still applies to each wait.
+   */
+  loginTimeoutMs?: number;
   /** Connections at once; more get 421. Default 100. */
   maxConnections?: number;
+  /** Connections at once from one client address; more get `421 4.7.0`. Default 50. */
+  maxConnectionsPerAddress?: number;
+  /**
+   * The password-guessing policy (lib/net/auth_throttle.ts). Give one throttle to several
+   * servers and a client's failures count on all of them. Default: a throttle of its own.
+   */
+  authThrottle?: AuthThrottle;
+  /**
+   * Delay before answering the first wrong password from an address, growing with each
+   * further one; used when `authThrottle` is not given. Default 2000; tests use a few ms.
+   */
+  authFailureDelayMs?: number;
   /** SASL mechanisms offered. Default PLAIN and LOGIN; `[]` turns AUTH off. */
   authMechanisms?: ("PLAIN" | "LOGIN")[];
   /** Called with a fresh transcript for each connection, to watch the dialogue. */
@@ -87,12 +109,6 @@ export interface SmtpServer extends LoopbackServer {
 }
 
 let counter = 0;
-
-/**
- * Bytes read from a connection at a time: DATA is scanned in chunks of this size, so it
- * is also the memory each connection holds besides the message itself.
- */
-const READ_BUFFER_BYTES = 32 * 1024;
 
 /** A short queue id for the Received: line and the 250 reply. */
 function queueId(): string {
@@ -128,11 +144,17 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
   })();
   const config: SessionConfig = {
     hostname,
-    maxMessageSize: options.maxMessageSize ?? 10 * 1024 * 1024,
-    maxRecipients: options.maxRecipients ?? 100,
+    maxMessageSize: options.maxMessageSize ?? LIMITS.maxMessageSize,
+    maxRecipients: options.maxRecipients ?? LIMITS.maxRecipients,
     authMechanisms: options.authMechanisms ?? ["PLAIN", "LOGIN"],
   };
   const onError = options.onError ?? ((error) => console.error("SMTP server:", error));
+  const throttle = options.authThrottle ??
+    new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
+  const idleTimeoutMs = options.idleTimeoutMs ?? LIMITS.idleTimeoutMs;
+  const loginTimeoutMs = options.loginTimeoutMs ?? LIMITS.loginTimeoutMs;
+  /** Fires when the server closes: a password delay in progress ends at once. */
+  const stopping = new AbortController();
   let delivered = 0;
 
   async function handle(conn: Deno.TcpConn): Promise<void> {
@@ -142,13 +164,17 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       options.onTranscript(transcript);
       io = tap(conn, transcript, "server", "client");
     }
+    const deadline = new LoginDeadline({ idleTimeoutMs, loginTimeoutMs });
     const reader = new LineReader(io, {
-      maxLineLength: options.maxLineLength ?? 1000,
-      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
-      bufferSize: READ_BUFFER_BYTES,
+      maxLineLength: options.maxLineLength ?? LIMITS.textLine,
+      idleTimeoutMs: deadline.timeoutMs,
+      bufferSize: LIMITS.readBuffer,
     });
     const writer = new LineWriter(io);
     const client: ClientInfo = { helo: "", address: conn.remoteAddr.hostname };
+    const attempts = throttle.session(client.address, stopping.signal);
+    /** Set when the reply being sent is the session's last (too many failed AUTHs). */
+    let closeAfterReply = false;
     let state: SessionState = initialState();
     const pending: string[] = [];
     const send = (replies: Reply[]) => {
@@ -179,6 +205,10 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
         while (true) {
           state = result.state;
           send(result.replies);
+          if (closeAfterReply) {
+            await flush();
+            return;
+          }
           if (!result.effect) break;
           const effect: Effect = result.effect;
           if (effect.kind === "close") {
@@ -203,7 +233,10 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       }
     } catch (error) {
       if (error instanceof IdleTimeoutError) {
-        send([reply(421, "4.4.2", `${hostname} idle timeout, closing connection`)]);
+        const why = deadline.expired
+          ? `login timeout (no AUTH or MAIL within ${loginTimeoutMs / 1000} s)`
+          : "idle timeout";
+        send([reply(421, "4.4.2", `${hostname} ${why}, closing connection`)]);
         await flush().catch(() => {});
         return;
       }
@@ -215,16 +248,33 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       client.helo = state.helo ?? "";
       client.user = state.user;
       try {
-        if (effect.kind === "sender") await backend.checkSender?.(effect.address, client);
-        else if (effect.kind === "recipient") await backend.checkRecipient(effect.address, client);
-        else if (effect.kind === "authenticate") {
+        if (effect.kind === "sender") {
+          await backend.checkSender?.(effect.address, client);
+          deadline.loggedIn(); // a transaction is open: the RFC's timeouts from now on
+        } else if (effect.kind === "recipient") {
+          await backend.checkRecipient(effect.address, client);
+        } else if (effect.kind === "authenticate") {
           if (!(await backend.authenticate(effect.username, effect.password))) {
+            // RFC 4954 6: 535 5.7.8, after the throttle's delay; the last try allowed
+            // ends the session with 421 instead (RFC 5321 3.8: a 421 may answer any command).
+            const verdict = await attempts.failed();
+            if (verdict.disconnect) {
+              closeAfterReply = true;
+              return new SmtpError(
+                421,
+                "4.7.0",
+                `${hostname} too many failed authentication attempts (${verdict.failures}), closing connection`,
+              );
+            }
             return new SmtpError(535, "5.7.8", "Authentication credentials invalid");
           }
+          attempts.succeeded();
+          deadline.loggedIn();
         }
         return null;
       } catch (error) {
         if (error instanceof SmtpError) return error;
+        if (error instanceof ServerClosingError) throw error; // no answer due: we are closing
         onError(error);
         return new SmtpError(451, "4.3.0", "Local error in processing, try again later");
       }
@@ -268,17 +318,22 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
 
   const server = serveLoopback(handle, {
     port: options.port,
-    maxConnections: options.maxConnections ?? 100,
-    onTooManyConnections: async (conn) => {
+    maxConnections: options.maxConnections ?? LIMITS.maxConnections,
+    maxConnectionsPerAddress: options.maxConnectionsPerAddress ?? LIMITS.maxConnectionsPerAddress,
+    onTooManyConnections: async (conn, refusal) => {
       const writer = new LineWriter(conn);
-      await writer.writeLines(
-        formatReply(reply(421, "4.3.2", `${hostname} too many connections, try again later`)),
-      );
+      await writer.writeLines(formatReply(refusalReply(hostname, refusal)));
     },
     onError,
   });
+  const close = () => {
+    stopping.abort();
+    return server.close();
+  };
   return {
     ...server,
+    close,
+    [Symbol.asyncDispose]: close,
     get connections() {
       return server.connections;
     },
@@ -286,4 +341,19 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       return delivered;
     },
   };
+}
+
+/**
+ * The 421 that turns a connection away (RFC 5321 3.8): 4.3.2 when the server is full,
+ * 4.7.0 (a policy refusal, RFC 3463) when this client already holds its share.
+ */
+function refusalReply(hostname: string, refusal: Refusal): Reply {
+  if (refusal.kind === "server") {
+    return reply(421, "4.3.2", `${hostname} too many connections, try again later`);
+  }
+  return reply(
+    421,
+    "4.7.0",
+    `${hostname} too many connections from ${refusal.address} (the limit is ${refusal.limit}), try again later`,
+  );
 }

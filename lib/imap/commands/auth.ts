@@ -18,18 +18,29 @@ import {
   type CommandResult,
 } from "./types.ts";
 
-/** Check a user name and password; on success enter the AUTHENTICATED state. */
+/**
+ * Check a user name and password; on success enter the AUTHENTICATED state. A wrong one
+ * is answered after the server's growing delay (lib/net/auth_throttle.ts); the last try
+ * a session is allowed also gets a BYE, sent before the tagged NO as LOGOUT sends its
+ * BYE before the tagged OK (RFC 9051 6.1.3), and the connection closes.
+ */
 async function login(session: Session, user: string, password: string): Promise<CommandResult> {
   const expected = session.config.users.get(user);
   if (expected === undefined || expected !== password) {
     session.authFailures++;
-    if (session.authFailures >= LIMITS.maxAuthFailures) {
-      session.sendText("* BYE Too many failed logins");
+    const attempts = session.config.authAttempts;
+    const disconnect = attempts
+      ? (await attempts.failed()).disconnect
+      : session.authFailures >= LIMITS.maxAuthFailures;
+    if (disconnect) {
+      session.sendText(`* BYE Too many failed logins (${session.authFailures}), closing`);
       session.logout();
     }
     // RFC 5530 AUTHENTICATIONFAILED; the same answer for unknown user and wrong password.
     throw new CommandError("NO", "Invalid user name or password", "AUTHENTICATIONFAILED");
   }
+  session.config.authAttempts?.succeeded();
+  session.config.loginDeadline?.loggedIn();
   session.maildir = await session.config.store.mailbox(user);
   session.user = user;
   session.state = STATE.Authenticated;
