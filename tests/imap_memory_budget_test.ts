@@ -180,6 +180,17 @@ Deno.test("the IMAP server's memory stays within a budget computed from LIMITS u
       "lines past the 64 KiB limit get an untagged BAD each, and the session goes on",
       async () => {
         using wire = await connect(false);
+        // At the limit a line is a command; one octet more and it is not.
+        const noop = (length: number) => "a NOOP" + " ".repeat(length - "a NOOP".length) + "\r\n";
+        await wire.send(noop(LIMITS.maxLineLength));
+        assert.equal(await wire.line(), "a OK NOOP completed");
+        await wire.send(noop(LIMITS.maxLineLength + 1));
+        assert.equal(
+          await wire.line(),
+          `* BAD Line too long: ${
+            LIMITS.maxLineLength + 1
+          } bytes, the limit is ${LIMITS.maxLineLength}`,
+        );
         const long = LIMITS.maxLineLength + 1000;
         const replies = wire.until("z ");
         await wire.send(
