@@ -32,7 +32,8 @@ export type State = typeof STATE[keyof typeof STATE];
  * esearch.ts, commands/search.ts),
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
- * SPECIAL-USE (RFC 6154, commands/list.ts).
+ * SPECIAL-USE (RFC 6154, commands/list.ts), CONDSTORE and QRESYNC (RFC 7162, modseq.ts,
+ * condstore.ts, qresync.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -60,6 +61,8 @@ export const CAPABILITIES = [
   "LIST-EXTENDED",
   "LIST-STATUS",
   "SPECIAL-USE",
+  "CONDSTORE",
+  "QRESYNC",
 ] as const;
 
 /**

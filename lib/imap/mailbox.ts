@@ -27,6 +27,7 @@ import {
   writeKeywords,
 } from "./keywords.ts";
 import { type MimePart, parseMime, toCrlf } from "./mime.ts";
+import { ModseqLog } from "./modseq.ts";
 import {
   newUidList,
   nextUidValidity,
@@ -50,6 +51,8 @@ export interface MessageRecord {
   internalDate: Date;
   /** Still in new/: no IMAP session has announced it yet. */
   isNew: boolean;
+  /** RFC 7162 3.1: grows whenever the message's flags change (modseq.ts). */
+  modseq: number;
 }
 
 /** A message's bytes (with CRLF line ends) and its MIME tree. */
@@ -78,6 +81,7 @@ export class SharedMailbox {
   /** Messages from this UID on are \Recent: no session has claimed them yet (uidlist.ts). */
   firstRecentUid = 1;
   #uidList: UidList | null = null;
+  #modseqs: ModseqLog | null = null;
   #stamp = "";
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<() => void>();
@@ -217,8 +221,15 @@ export class SharedMailbox {
       diskSize: info.size,
       internalDate: info.internalDate,
       isNew: info.isNew,
+      modseq: 0,
     })).sort((a, b) => a.uid - b.uid);
-    const changed = this.#differs(records) || list.uidValidity !== this.uidValidity;
+    if (this.#modseqs?.uidValidity !== list.uidValidity) {
+      this.#modseqs = await ModseqLog.open(this.dir, list.uidValidity);
+    }
+    // Whatever changed the folder (this server, mutt, Dovecot), the change gets a MODSEQ.
+    const stamped = await this.#modseqs.observe(records);
+    for (const record of records) record.modseq = this.#modseqs.modseqOf(record.uid);
+    const changed = stamped || this.#differs(records) || list.uidValidity !== this.uidValidity;
     this.messages = records;
     this.byUid = new Map(records.map((r) => [r.uid, r]));
     this.uidValidity = list.uidValidity;
@@ -232,6 +243,16 @@ export class SharedMailbox {
     return changed;
   }
 
+  /** RFC 7162 3.1.2.1: the folder's HIGHESTMODSEQ. */
+  get highestModseq(): number {
+    return this.#modseqs?.highest ?? 0;
+  }
+
+  /** The UIDs expunged after `modseq`, or null if some may have been forgotten (modseq.ts). */
+  vanishedSince(modseq: number): number[] | null {
+    return this.#modseqs?.vanishedSince(modseq) ?? null;
+  }
+
   #differs(records: MessageRecord[]): boolean {
     if (records.length !== this.messages.length) return true;
     return records.some((r, i) => {
@@ -243,7 +264,9 @@ export class SharedMailbox {
   /**
    * Change flags of messages (STORE, and \Seen set by FETCH BODY[]): `+` adds, `-`
    * removes, `=` replaces. Keywords get letters from the folder's keyword table.
-   * Returns the UIDs whose flags changed.
+   * Returns the UIDs whose flags changed. With `unchangedSince` (RFC 7162 3.1.3), a
+   * message whose MODSEQ is higher is left alone and its UID added to `modified`; the
+   * test and the change happen in one step, after looking at the disk.
    *
    * @throws {KeywordLimitError} a new keyword and no letter left for it.
    */
@@ -251,14 +274,20 @@ export class SharedMailbox {
     uids: readonly number[],
     mode: "+" | "-" | "=",
     flags: readonly string[],
+    conditional?: { unchangedSince: number; modified: number[] },
   ): Promise<number[]> {
     return this.#serial(async () => {
+      if (conditional) await this.#refresh(false);
       if (mode !== "-") await this.#assignKeywords(flags);
       const changed: number[] = [];
       const wanted = toLetters(flags, "", this.keywords).split("");
       for (const uid of uids) {
         const record = this.byUid.get(uid);
         if (!record) continue;
+        if (conditional && record.modseq > conditional.unchangedSince) {
+          conditional.modified.push(uid);
+          continue;
+        }
         const keep = [...record.letters].filter((l) =>
           mode === "+" || (mode === "-" && !wanted.includes(l)) ||
           (mode === "=" && !isImapLetter(l))

@@ -32,6 +32,7 @@ export type SearchKey =
   | { op: "size"; cmp: "larger" | "smaller"; size: number }
   | { op: "uid"; set: SequenceSet }
   | { op: "seq"; set: SequenceSet }
+  | { op: "modseq"; modseq: number }
   | { op: "not"; key: SearchKey }
   | { op: "or"; a: SearchKey; b: SearchKey }
   | { op: "and"; keys: SearchKey[] };
@@ -148,6 +149,8 @@ export function parseSearch(values: readonly ImapValue[], depth = 0): SearchKey 
       }
       case "UID":
         return { op: "uid", set: sequence(string(upper)) };
+      case "MODSEQ":
+        return modseqKey();
       case "NOT":
         return { op: "not", key: nested() };
       case "OR": {
@@ -157,6 +160,29 @@ export function parseSearch(values: readonly ImapValue[], depth = 0): SearchKey 
     }
     if (/^[\d*]/.test(word)) return { op: "seq", set: sequence(word) };
     throw new SearchError(`Cannot parse SEARCH: unknown search key ${JSON.stringify(word)}`);
+  };
+  /**
+   * RFC 7162 3.1.5: `MODSEQ ["/flags/name" priv|shared|all] n`. We keep one MODSEQ per
+   * message, not one per flag, so the optional entry is checked and then matched by the
+   * message's MODSEQ, which is never lower than any of its flags'.
+   */
+  const modseqKey = (): SearchKey => {
+    let value = next("the number after MODSEQ");
+    if (value.type !== "atom" || !/^\d+$/.test(value.value)) {
+      const entry = textOf(value);
+      const type = textOf(next("the entry type after MODSEQ"))?.toLowerCase();
+      if (!entry?.startsWith("/flags/") || !["priv", "shared", "all"].includes(type ?? "")) {
+        throw new SearchError(
+          'Cannot parse SEARCH: MODSEQ expects ["/flags/<flag>" priv|shared|all] and a number',
+        );
+      }
+      value = next("the number after MODSEQ");
+    }
+    const text = value.type === "atom" ? value.value : "";
+    if (!/^\d{1,19}$/.test(text) || BigInt(text) > 9223372036854775807n) {
+      throw new SearchError("Cannot parse SEARCH: MODSEQ needs a number from 0 to 2^63 - 1");
+    }
+    return { op: "modseq", modseq: Math.min(Number(text), Number.MAX_SAFE_INTEGER) };
   };
   /** The key after NOT or OR: one level deeper. */
   const nested = (): SearchKey => {
@@ -183,6 +209,22 @@ function sequence(text: string): SequenceSet {
   } catch (error) {
     if (error instanceof SequenceSetError) throw new SearchError(error.message);
     throw error;
+  }
+}
+
+/** Whether a key uses MODSEQ (then the answer carries the highest MODSEQ, RFC 7162 3.1.5). */
+export function searchUsesModseq(key: SearchKey): boolean {
+  switch (key.op) {
+    case "modseq":
+      return true;
+    case "not":
+      return searchUsesModseq(key.key);
+    case "or":
+      return searchUsesModseq(key.a) || searchUsesModseq(key.b);
+    case "and":
+      return key.keys.some(searchUsesModseq);
+    default:
+      return false;
   }
 }
 
@@ -232,6 +274,8 @@ export interface SearchMessage {
   flags: ReadonlySet<string>;
   size: number;
   internalDate: Date;
+  /** RFC 7162 3.1: the message's MODSEQ (0 when unknown). */
+  modseq?: number;
   /** Header fields, unfolded: name (any case) and value. */
   header?: readonly { name: string; value: string }[];
   /** The body text (after the header). */
@@ -325,6 +369,8 @@ export function matchSearch(key: SearchKey, msg: SearchMessage, ctx: SearchConte
       return setContains(key.set, msg.uid, ctx.maxUid);
     case "seq":
       return setContains(key.set, msg.seq, ctx.maxSeq);
+    case "modseq":
+      return (msg.modseq ?? 0) >= key.modseq;
     case "not":
       return !matchSearch(key.key, msg, ctx);
     case "or":

@@ -8,9 +8,10 @@
  */
 
 import { SYSTEM_FLAGS } from "./constants.ts";
+import { CONDSTORE, QRESYNC } from "./condstore.ts";
 import type { SharedMailbox } from "./mailbox.ts";
 import type { SearchKey } from "./search.ts";
-import { selectFrom, type SequenceSet } from "./sequence_set.ts";
+import { formatSequenceSet, selectFrom, type SequenceSet } from "./sequence_set.ts";
 import { atom, type ImapValue, list } from "./values.ts";
 
 /** A search kept alive by RETURN (UPDATE) (RFC 5267 4.3). */
@@ -42,15 +43,18 @@ export class SelectedMailbox {
   readonly recent = new Set<number>();
   /** Searches kept alive by RETURN (UPDATE), by the tag that started them (RFC 5267 4.3). */
   readonly liveSearches = new Map<string, LiveSearch>();
+  /** The session's enabled extensions (CONDSTORE, QRESYNC change what updates say). */
+  readonly enabled: ReadonlySet<string>;
   /** The claim of \Recent being written to disk; the session awaits it before answering. */
   saving: Promise<void> = Promise.resolve();
   #version: number;
   /** How many keywords the client was told about in FLAGS. */
   #keywords: number;
 
-  constructor(shared: SharedMailbox, readOnly: boolean) {
+  constructor(shared: SharedMailbox, readOnly: boolean, enabled: ReadonlySet<string> = new Set()) {
     this.shared = shared;
     this.readOnly = readOnly;
+    this.enabled = enabled;
     this.uids = shared.messages.map((m) => m.uid);
     for (const m of shared.messages) this.told.set(m.uid, m.letters);
     this.#takeRecent();
@@ -96,6 +100,22 @@ export class SelectedMailbox {
     return this.readOnly ? [] : [...this.flagList(), "\\*"];
   }
 
+  /**
+   * The items of a FETCH response that reports a message's flags: UID when the command
+   * was a UID command or QRESYNC is on (RFC 7162 3.2.4), FLAGS, and MODSEQ when CONDSTORE
+   * is on (RFC 7162 3.1.4.2). `flags: false` leaves FLAGS out (STORE .SILENT).
+   */
+  flagItems(uid: number, withUid = false, flags = true): ImapValue[] {
+    const items: ImapValue[] = [];
+    if (withUid || this.enabled.has(QRESYNC)) items.push(atom("UID"), atom(uid));
+    if (flags) items.push(atom("FLAGS"), list(...this.flagsOf(uid).map((f) => atom(f))));
+    const record = this.shared.byUid.get(uid);
+    if (record && this.enabled.has(CONDSTORE)) {
+      items.push(atom("MODSEQ"), list(atom(record.modseq)));
+    }
+    return items;
+  }
+
   /** Sequence number of a UID, or 0. */
   seqOf(uid: number): number {
     // Binary search: the UID list is ascending.
@@ -135,7 +155,10 @@ export class SelectedMailbox {
   /**
    * Untagged updates since the last call (RFC 3501 7.3.1 EXISTS, 7.3.2 RECENT, 7.4.1
    * EXPUNGE, 7.4.2 FETCH FLAGS). With `expunge: false` (during FETCH, STORE and SEARCH,
-   * RFC 3501 7.4.1) vanished messages keep their numbers until a later command.
+   * RFC 3501 7.4.1) vanished messages keep their numbers until a later command. With
+   * QRESYNC on, expunges are one VANISHED line of UIDs (RFC 7162 3.2.10.2) and every
+   * FETCH names the UID; with CONDSTORE on, flag updates carry the MODSEQ (RFC 7162
+   * 3.1.4.2).
    */
   updates(options: { expunge: boolean; uid?: boolean }): (ImapValue[] | string)[] {
     const shared = this.shared;
@@ -143,16 +166,19 @@ export class SelectedMailbox {
     if (this.#version === shared.version && !this.#pendingExpunge) return out;
     out.push(...this.flagsUpdate());
     if (options.expunge) {
+      const vanished: number[] = [];
       // Highest first, so each number is still the one the client knows.
       for (let i = this.uids.length - 1; i >= 0; i--) {
         const uid = this.uids[i];
         if (!shared.byUid.has(uid)) {
-          out.push([atom("*"), atom(i + 1), atom("EXPUNGE")]);
+          if (this.enabled.has(QRESYNC)) vanished.unshift(uid);
+          else out.push([atom("*"), atom(i + 1), atom("EXPUNGE")]);
           this.uids.splice(i, 1);
           this.told.delete(uid);
           this.recent.delete(uid);
         }
       }
+      if (vanished.length) out.push(`* VANISHED ${formatSequenceSet(vanished)}`);
       this.#pendingExpunge = false;
     } else {
       this.#pendingExpunge = this.uids.some((u) => !shared.byUid.has(u));
@@ -161,9 +187,12 @@ export class SelectedMailbox {
       const record = shared.byUid.get(uid);
       if (record && this.told.get(uid) !== record.letters) {
         this.told.set(uid, record.letters);
-        const items = [atom("FLAGS"), list(...this.flagsOf(uid).map((f) => atom(f)))];
-        if (options.uid) items.unshift(atom("UID"), atom(uid));
-        out.push([atom("*"), atom(i + 1), atom("FETCH"), list(...items)]);
+        out.push([
+          atom("*"),
+          atom(i + 1),
+          atom("FETCH"),
+          list(...this.flagItems(uid, options.uid)),
+        ]);
       }
     });
     const last = this.uids.length ? this.uids[this.uids.length - 1] : 0;

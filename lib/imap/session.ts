@@ -63,6 +63,8 @@ export class Session {
   maildir: Maildir | null = null;
   selected: SelectedMailbox | null = null;
   authFailures = 0;
+  /** Extensions turned on by ENABLE (RFC 5161) or implicitly (RFC 7162 3.1, condstore.ts). */
+  readonly enabled = new Set<string>();
   readonly config: SessionConfig;
   readonly reader: FrameReader;
   readonly #conn: { write(bytes: Uint8Array): Promise<number> };

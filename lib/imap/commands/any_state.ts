@@ -5,9 +5,10 @@
  * @module
  */
 
+import { CONDSTORE, condstoreOn, highestModseqLine, QRESYNC } from "../condstore.ts";
 import { STATE } from "../constants.ts";
-import { atom, list, str } from "../values.ts";
-import type { CommandHandler } from "./types.ts";
+import { atom, list, str, textOf } from "../values.ts";
+import { CommandError, type CommandHandler } from "./types.ts";
 
 const ANY = [STATE.NotAuthenticated, STATE.Authenticated, STATE.Selected] as const;
 
@@ -52,11 +53,28 @@ export const ID: CommandHandler = {
   },
 };
 
-/** RFC 5161: we support no extension that needs enabling, so ENABLE enables nothing. */
+/**
+ * RFC 5161: turn on extensions that change what the server sends. We know CONDSTORE and
+ * QRESYNC (RFC 7162 3.1, 3.2.3; QRESYNC implies CONDSTORE); other names are ignored, as
+ * RFC 5161 3.1 asks. ENABLED lists what this command turned on.
+ */
 export const ENABLE: CommandHandler = {
   states: [STATE.Authenticated, STATE.Selected],
-  run(session) {
-    session.sendText("* ENABLED");
+  run(session, command) {
+    if (!command.args.length) throw new CommandError("BAD", "ENABLE expects capability names");
+    const names = new Set<string>();
+    for (const arg of command.args) {
+      const name = textOf(arg)?.toUpperCase() ?? "";
+      if (name === CONDSTORE || name === QRESYNC) names.add(name);
+    }
+    const hadCondstore = condstoreOn(session);
+    for (const name of names) session.enabled.add(name);
+    if (names.has(QRESYNC)) session.enabled.add(CONDSTORE);
+    session.sendText(`* ENABLED${[...names].map((n) => " " + n).join("")}`);
+    // RFC 7162 3.1: turned on with a mailbox selected, the client needs its HIGHESTMODSEQ.
+    if (!hadCondstore && condstoreOn(session) && session.selected) {
+      session.sendText(highestModseqLine(session.selected.shared));
+    }
     return Promise.resolve();
   },
 };

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { qresyncOn } from "../condstore.ts";
 import { STATE } from "../constants.ts";
 import { sequenceArg } from "./fetch.ts";
 import { CommandError, type CommandHandler } from "./types.ts";
@@ -24,6 +25,14 @@ export const EXPUNGE: CommandHandler = {
     const selected = session.selected!;
     if (selected.readOnly) throw new CommandError("NO", "The mailbox is read-only", "READ-ONLY");
     const uids = command.uid ? selected.resolve(sequenceArg(command.args[0]), true) : selected.uids;
-    await selected.shared.expunge(uids);
+    const gone = await selected.shared.expunge(uids);
+    // RFC 7162 3.2.7: VANISHED carries no MODSEQ, so the tagged OK tells the new highest.
+    if (gone.length && qresyncOn(session)) {
+      return {
+        status: "OK",
+        code: `HIGHESTMODSEQ ${selected.shared.highestModseq}`,
+        text: `${command.uid ? "UID " : ""}EXPUNGE completed`,
+      };
+    }
   },
 };

@@ -15,12 +15,15 @@ import { envelope } from "../envelope.ts";
 import type { LoadedMessage } from "../mailbox.ts";
 import { parseSection, type Section, SectionError } from "../section.ts";
 import { sectionBytes } from "../section.ts";
-import { parseSequenceSet, SequenceSetError } from "../sequence_set.ts";
+import { formatSequenceSet, parseSequenceSet, SequenceSetError } from "../sequence_set.ts";
+import { condstoreOn, enableCondstore, modseqArg, modseqItem, qresyncOn } from "../condstore.ts";
+import { vanishedUids } from "../qresync.ts";
 import type { Session } from "../session.ts";
 import {
   atom,
   type AtomValue,
   type ImapValue,
+  isAtom,
   list,
   literal,
   NIL,
@@ -32,7 +35,15 @@ import { type Command, CommandError, type CommandHandler } from "./types.ts";
 /** One requested data item. */
 type Item =
   | {
-    kind: "FLAGS" | "UID" | "INTERNALDATE" | "RFC822.SIZE" | "ENVELOPE" | "BODYSTRUCTURE" | "BODY";
+    kind:
+      | "FLAGS"
+      | "UID"
+      | "INTERNALDATE"
+      | "RFC822.SIZE"
+      | "ENVELOPE"
+      | "BODYSTRUCTURE"
+      | "BODY"
+      | "MODSEQ";
   }
   | {
     kind: "section";
@@ -61,7 +72,16 @@ const MACROS: Record<string, string[]> = {
   FAST: ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
   FULL: ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"],
 };
-const SIMPLE = ["FLAGS", "UID", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "BODY"];
+const SIMPLE = [
+  "FLAGS",
+  "UID",
+  "INTERNALDATE",
+  "RFC822.SIZE",
+  "ENVELOPE",
+  "BODYSTRUCTURE",
+  "BODY",
+  "MODSEQ", // RFC 7162 3.1.4.2
+];
 
 function parseItem(value: ImapValue): Item {
   if (value.type !== "atom") throw new CommandError("BAD", "FETCH: expected a data item name");
@@ -191,7 +211,10 @@ export async function fetchMessages(
 ): Promise<void> {
   const selected = session.selected!;
   const shared = selected.shared;
-  if (withUid && !items.some((i) => i.kind === "UID")) items = [{ kind: "UID" }, ...items];
+  // RFC 7162 3.2.4: with QRESYNC on, every FETCH response names the UID.
+  if ((withUid || qresyncOn(session)) && !items.some((i) => i.kind === "UID")) {
+    items = [{ kind: "UID" }, ...items];
+  }
   const setsSeen = !selected.readOnly &&
     items.some((i) => (i.kind === "section" || i.kind === "binary") && i.setsSeen);
   const needsContent = items.some((i) =>
@@ -218,6 +241,9 @@ export async function fetchMessages(
           break;
         case "FLAGS":
           out.push(atom("FLAGS"), list(...selected.flagsOf(uid).map((f) => atom(f))));
+          break;
+        case "MODSEQ":
+          out.push(...modseqItem(shared.byUid.get(uid) ?? record));
           break;
         case "INTERNALDATE":
           out.push(atom("INTERNALDATE"), str(formatDateTime(record.internalDate)));
@@ -262,10 +288,14 @@ export async function fetchMessages(
       }
     }
     if (flagsChanged) {
-      // RFC 3501 6.4.5: a \Seen set by FETCH is reported, with the FLAGS item.
+      // RFC 3501 6.4.5: a \Seen set by FETCH is reported, with the FLAGS item (and the
+      // new MODSEQ with CONDSTORE on, RFC 7162 3.1.4.2).
       selected.told.set(uid, shared.byUid.get(uid)?.letters ?? "");
       if (!items.some((i) => i.kind === "FLAGS")) {
         out.push(atom("FLAGS"), list(...selected.flagsOf(uid).map((f) => atom(f))));
+      }
+      if (condstoreOn(session) && !items.some((i) => i.kind === "MODSEQ")) {
+        out.push(...modseqItem(shared.byUid.get(uid) ?? record));
       }
     }
     session.send([atom("*"), atom(selected.seqOf(uid)), atom("FETCH"), list(...out)]);
@@ -273,21 +303,68 @@ export async function fetchMessages(
   }
 }
 
-/** RFC 3501 6.4.5 and 6.4.8. */
+/**
+ * The FETCH modifiers (RFC 4466 2.4): `CHANGEDSINCE n` (RFC 7162 3.1.4.1) and, for UID
+ * FETCH with QRESYNC on, `VANISHED` (RFC 7162 3.2.6), or BAD.
+ */
+function fetchModifiers(
+  session: Session,
+  command: Command,
+): { changedSince?: number; vanished: boolean } {
+  const out: { changedSince?: number; vanished: boolean } = { vanished: false };
+  const value = command.args[2];
+  if (!value) return out;
+  if (value.type !== "list") throw new CommandError("BAD", "FETCH modifiers must be a list");
+  for (let i = 0; i < value.items.length; i++) {
+    const item = value.items[i];
+    if (isAtom(item, "CHANGEDSINCE")) {
+      out.changedSince = modseqArg(value.items[++i], "CHANGEDSINCE", true);
+    } else if (isAtom(item, "VANISHED") && command.uid && qresyncOn(session)) {
+      out.vanished = true;
+    } else {
+      throw new CommandError("BAD", `Unknown FETCH modifier ${JSON.stringify(textOf(item))}`);
+    }
+  }
+  if (out.vanished && out.changedSince === undefined) {
+    throw new CommandError("BAD", "VANISHED needs CHANGEDSINCE (RFC 7162 3.2.6)");
+  }
+  return out;
+}
+
+/** RFC 3501 6.4.5 and 6.4.8, with RFC 7162's MODSEQ item and modifiers. */
 export const FETCH: CommandHandler = {
   states: [STATE.Selected],
   uid: true,
   async run(session: Session, command: Command) {
-    if (command.args.length !== 2) {
-      throw new CommandError("BAD", "FETCH expects a sequence set and data items");
+    if (command.args.length !== 2 && command.args.length !== 3) {
+      throw new CommandError("BAD", "FETCH expects a sequence set, data items and modifiers");
     }
     const set = sequenceArg(command.args[0]);
-    const items = parseFetchItems(command.args[1]);
+    let items = parseFetchItems(command.args[1]);
+    const modifiers = fetchModifiers(session, command);
     const selected = session.selected!;
     if (!command.uid && selected.outOfRange(set)) {
       // RFC 9051 6.4.5 and Dovecot: a sequence number past the end is BAD.
       throw new CommandError("BAD", "FETCH: message sequence number out of range");
     }
-    await fetchMessages(session, selected.resolve(set, command.uid), items, command.uid);
+    // RFC 7162 3.1: MODSEQ and CHANGEDSINCE are CONDSTORE enabling.
+    if (items.some((i) => i.kind === "MODSEQ") || modifiers.changedSince !== undefined) {
+      enableCondstore(session);
+    }
+    let uids = selected.resolve(set, command.uid);
+    const since = modifiers.changedSince;
+    if (since !== undefined) {
+      if (modifiers.vanished) {
+        // RFC 7162 3.2.6: the named UIDs expunged since, before the FETCH responses.
+        const vanished = vanishedUids(selected, since, set);
+        if (vanished.length) {
+          session.sendText(`* VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
+        }
+      }
+      // RFC 7162 3.1.4.1: only messages changed since, and their MODSEQ with them.
+      uids = uids.filter((uid) => (selected.shared.byUid.get(uid)?.modseq ?? 0) > since);
+      if (!items.some((i) => i.kind === "MODSEQ")) items = [...items, { kind: "MODSEQ" }];
+    }
+    await fetchMessages(session, uids, items, command.uid);
   },
 };

@@ -10,6 +10,7 @@
  */
 
 import { checkFolderName } from "../../maildir/mod.ts";
+import { enableCondstore } from "../condstore.ts";
 import { DELIMITER, STATE } from "../constants.ts";
 import { readSubscriptions, writeSubscriptions } from "../subscriptions.ts";
 import type { Session } from "../session.ts";
@@ -136,6 +137,8 @@ export async function statusValues(
     }
     return word;
   });
+  // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is CONDSTORE enabling.
+  if (words.includes("HIGHESTMODSEQ")) enableCondstore(session);
   const shared = await session.config.registry.get(session.user!, session.maildir!, name).catch(
     (error) => {
       if (error instanceof Deno.errors.NotFound) {
@@ -158,6 +161,8 @@ export async function statusValues(
       ? shared.messages.filter((m) => !m.letters.includes("S")).length
       : word === "DELETED"
       ? shared.messages.filter((m) => m.letters.includes("T")).length
+      : word === "HIGHESTMODSEQ"
+      ? shared.highestModseq
       : shared.messages.reduce((n, m) => n + m.diskSize, 0); // SIZE
     out.push(atom(word), atom(value));
   }
@@ -172,6 +177,7 @@ const STATUS_ITEMS = new Set([
   "UNSEEN",
   "DELETED",
   "SIZE",
+  "HIGHESTMODSEQ", // RFC 7162 3.1.7
 ]);
 
 /** RFC 3501 6.3.10 (and SIZE, DELETED of RFC 9051 6.3.11). */

@@ -21,8 +21,10 @@ import {
   type SearchKey,
   type SearchMessage,
   searchNeeds,
+  searchUsesModseq,
   searchUsesSize,
 } from "../search.ts";
+import { enableCondstore } from "../condstore.ts";
 import type { Session } from "../session.ts";
 import type { SortMessage } from "../sort.ts";
 import { type ImapValue, isAtom, textOf } from "../values.ts";
@@ -78,6 +80,7 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
       flags: new Set(selected.flagsOf(uid).map((f) => f.toLowerCase())),
       size: usesSize ? await shared.wireSize(record) : record.diskSize,
       internalDate: record.internalDate,
+      modseq: record.modseq,
     };
     if (needs !== "index") {
       const loaded = await shared.load(uid);
@@ -179,6 +182,28 @@ export const CANCELUPDATE: CommandHandler = {
   },
 };
 
+/**
+ * The MODSEQ a search that used the MODSEQ key answers with (RFC 7162 3.1.6): the highest
+ * of the messages found; with only MIN and/or MAX asked (RFC 4731 3.2), the highest of
+ * those returned. 0 when nothing was found (then none is sent).
+ */
+function highestModseqOf(
+  session: Session,
+  seqs: readonly number[],
+  options: ReturnOptions | null,
+): number {
+  const selected = session.selected!;
+  const modseqOf = (seq: number) => selected.shared.byUid.get(selected.uids[seq - 1])?.modseq ?? 0;
+  if (!seqs.length) return 0;
+  const wanted = options?.options;
+  const onlyEnds = wanted && !wanted.has("ALL") && !wanted.has("COUNT") &&
+    !wanted.has("PARTIAL") && (wanted.has("MIN") || wanted.has("MAX"));
+  const counted = onlyEnds
+    ? [...(wanted.has("MIN") ? [seqs[0]] : []), ...(wanted.has("MAX") ? [seqs.at(-1)!] : [])]
+    : seqs;
+  return counted.reduce((max, seq) => Math.max(max, modseqOf(seq)), 0);
+}
+
 /** RFC 3501 6.4.4, with RFC 4731's RETURN options and RFC 5267's PARTIAL and UPDATE. */
 export const SEARCH: CommandHandler = {
   states: [STATE.Selected],
@@ -191,13 +216,16 @@ export const SEARCH: CommandHandler = {
       args = args.slice(2);
     }
     const key = searchKey(args);
+    // RFC 7162 3.1: SEARCH MODSEQ is CONDSTORE enabling.
+    if (searchUsesModseq(key)) enableCondstore(session);
     const seqs = await matchKey(session, key);
     const selected = session.selected!;
     const hits = command.uid ? seqs.map((seq) => selected.uids[seq - 1]) : seqs;
+    const modseq = searchUsesModseq(key) ? highestModseqOf(session, seqs, options) : 0;
     session.sendText(
       options
-        ? esearchLine(command.tag, command.uid, hits, options)
-        : `* SEARCH${hits.map((n) => " " + n).join("")}`,
+        ? esearchLine(command.tag, command.uid, hits, options) + (modseq ? ` MODSEQ ${modseq}` : "")
+        : `* SEARCH${hits.map((n) => " " + n).join("")}${modseq ? ` (MODSEQ ${modseq})` : ""}`,
     );
     if (options?.options.has("UPDATE")) {
       // RFC 5267 4.3: keep the search alive; the session reports its changes.
