@@ -254,7 +254,7 @@ export class Session {
     let command: Command;
     try {
       const parser = new Parser(frame, { nil: false });
-      parser.readAtom(); // the tag
+      parser.readTag();
       if (parser.atEnd()) throw new ImapParseError("Cannot parse: command name missing");
       const nameAtom = parser.readAtom();
       let name = nameAtom.value.toUpperCase();

@@ -444,7 +444,7 @@ function canonical(value: ImapValue): unknown {
 function parseCommandFrame(frame: Frame): { name: string; args: ImapValue[] } | null {
   const parser = new Parser(frame, { nil: false });
   try {
-    parser.readAtom();
+    parser.readTag();
     if (parser.atEnd()) return null;
     let name = parser.readAtom().value.toUpperCase();
     if (name === "UID" && !parser.atEnd()) name = parser.readAtom().value.toUpperCase();
