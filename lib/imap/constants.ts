@@ -180,7 +180,7 @@ export const LIMITS = {
   clientMaxLiteralSize: 64 * 1024 * 1024,
 } as const;
 
-/** One line per limit for the README's mail-lab table (`deno task limits` writes it). */
+/** One line per limit for the README's mail-lab table (tools/limits_table.ts writes it). */
 export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
   maxLineLength:
     "command line between literals, bytes (RFC 7162 3.2.2: at least 8192); longer: `BAD`",

@@ -54,6 +54,19 @@ export const AUTH_THROTTLE = {
   maxAddresses: 10_000,
 } as const;
 
+/** One line per setting for the README's limits table (tools/limits_table.ts). */
+export const AUTH_THROTTLE_NOTES: Record<keyof typeof AUTH_THROTTLE, string> = {
+  firstDelayMs:
+    "wait before answering an address's first wrong password (Dovecot's auth_failure_delay)",
+  maxDelayMs:
+    "the wait doubles with each further failure from that address, across connections and servers, up to this (Dovecot's auth penalty)",
+  maxFailuresPerSession:
+    "wrong passwords per connection; the last gets SMTP `421 4.7.0`, POP3 `-ERR [AUTH]`, IMAP `* BYE` and `NO [AUTHENTICATIONFAILED]`, then the close",
+  forgetAfterMs:
+    "an address's failures are forgotten this long after its last one; a success forgets them at once",
+  maxAddresses: "addresses remembered at once; the one quiet longest is dropped first",
+};
+
 interface AddressRecord {
   failures: number;
   last: number;

@@ -52,7 +52,7 @@ export const RESPONSE_CODE = {
 /**
  * Every bound of the POP3 server in one place, each with its reason. `servePop3` takes
  * each as its default; the README's mail-lab table is written from
- * {@linkcode LIMIT_NOTES} (`deno task limits`). The password-guessing policy shared by all
+ * {@linkcode LIMIT_NOTES} (`deno run -A tools/limits_table.ts --write`). The password-guessing policy shared by all
  * three servers is `AUTH_THROTTLE` in lib/net/auth_throttle.ts.
  */
 export const LIMITS = {

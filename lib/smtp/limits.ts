@@ -1,7 +1,7 @@
 /**
  * Every bound of the SMTP server in one place: what one client can make it hold, and
  * how long it waits. `serveSmtp` takes each as its default; the README's mail-lab table
- * is written from {@linkcode LIMIT_NOTES} (`deno task limits`), and a test keeps the two
+ * is written from {@linkcode LIMIT_NOTES} (`deno run -A tools/limits_table.ts --write`), and a test keeps the two
  * the same. The password-guessing policy shared by all three servers is
  * `AUTH_THROTTLE` in lib/net/auth_throttle.ts.
  *

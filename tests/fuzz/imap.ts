@@ -612,7 +612,7 @@ async function imapFixture() {
     idleTimeoutMs: 10_000,
     maxLiteralSize: 4096,
     maxCommandLiteralSize: 8192,
-    authFailureDelayMs: 0, // mutated LOGIN lines fail often; the delay is tested elsewhere
+    authFailureDelayMs: 0, // "LOGIN alice wrong" is in the corpus; the delay is tested elsewhere
     onError: (error) => errors.push(error),
   });
   return {
