@@ -12,6 +12,8 @@ export interface LabProcess extends AsyncDisposable {
   readonly folder: string;
   /** Port of a service by its name in the lab's listing: "SMTP", "POP3", "IMAP". */
   port(service: string): number;
+  /** What the lab printed so far. */
+  readonly printed: string;
   /** Peak resident memory so far (VmHWM), in MiB. */
   peakMiB(): Promise<number>;
   /** Send a signal and wait for the process to end. */
@@ -69,6 +71,9 @@ export async function startLabProcess(folder: string, users: string[]): Promise<
   return {
     pid: child.pid,
     folder,
+    get printed() {
+      return printed;
+    },
     port(service) {
       const port = Number(
         new RegExp(`${service}\\s+listening on 127\\.0\\.0\\.1:(\\d+)`).exec(printed)?.[1],

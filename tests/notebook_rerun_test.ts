@@ -16,7 +16,7 @@ import { type Notebook, NOTEBOOKS, sourceOf } from "../tools/notebooks/notebooks
 /** Chapters and the ids of the cells that start servers or open folders. */
 const RERUN: Record<string, string[]> = {
   "00_welcome": ["27fb7963", "ba13442c"],
-  "03_smtp": ["6aacf24f", "6f127c19", "5bd5c326"],
+  "03_smtp": ["6aacf24f", "c9e5a3b2", "6f127c19", "5bd5c326"],
   "04_pop3": ["8edd0e1a"],
   "05_imap": ["e9acea3e", "8feb5d7c"],
   "06_journey": ["f5fbcd76", "1be8ab7e"],

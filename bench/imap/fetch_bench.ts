@@ -16,6 +16,7 @@
 import { MailStore } from "../../lib/maildir/mod.ts";
 import { ImapClient } from "../../lib/imap/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { processOf, processTree } from "./processes.ts";
 
 const COUNT = Number(Deno.args[0] ?? 5000);
 const SESSIONS = Number(Deno.args[1] ?? 50);
@@ -32,26 +33,7 @@ function message(i: number): Uint8Array {
 
 /** Resident memory (KiB) of a process and all its descendants. */
 async function rssTree(pid: number): Promise<number> {
-  const children = new Map<number, number[]>();
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry.name)]);
-    } catch { /* exited */ }
-  }
-  let total = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop()!;
-    try {
-      const status = await Deno.readTextFile(`/proc/${p}/status`);
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    } catch { /* exited */ }
-    stack.push(...(children.get(p) ?? []));
-  }
-  return total;
+  return (await processTree(pid)).rss / 1024;
 }
 
 async function timed(what: () => Promise<unknown>): Promise<number> {
@@ -139,7 +121,7 @@ try {
       mailRoot: root,
       users: new Map([[USER, PASSWORD]]),
     });
-    const master = Number((await Deno.readTextFile(`${dovecot.dir}/run/master.pid`)).trim());
+    const master = await processOf(`${dovecot.dir}/dovecot.conf`);
     await measure("Dovecot", dovecot.port, master, rows);
   }
   const ours = new Deno.Command(Deno.execPath(), {
@@ -161,7 +143,32 @@ try {
   await Deno.remove(root, { recursive: true });
 }
 
-console.log(`| server | step | run | ms | rate | RSS MiB |\n|---|---|---|---:|---:|---:|`);
-for (const r of rows) {
-  console.log(`| ${r.server} | ${r.step} | ${r.run} | ${r.ms} | ${r.rate} | ${r.rssMiB} |`);
+const README = new URL("../README-imap.md", import.meta.url);
+const version = new TextDecoder().decode(
+  (await new Deno.Command("dovecot", { args: ["--version"], stdout: "piped" }).output()).stdout,
+).trim();
+const cpus = (await Deno.readTextFile("/proc/cpuinfo")).match(/^processor/gm)?.length ?? 0;
+const block = [
+  "<!-- fetch:begin (written by bench/imap/fetch_bench.ts) -->",
+  "",
+  `Run on ${
+    new Date().toISOString().slice(0, 10)
+  } (Deno ${Deno.version.deno}, Dovecot ${version}, ` +
+  `${cpus} cores): ${COUNT} messages, ${SESSIONS} sessions.`,
+  "",
+  "| server | step | run | ms | rate | RSS MiB |",
+  "| ------ | ---- | --- | -: | ---: | ------: |",
+  ...rows.map((r) => `| ${r.server} | ${r.step} | ${r.run} | ${r.ms} | ${r.rate} | ${r.rssMiB} |`),
+  "",
+  "<!-- fetch:end -->",
+].join("\n");
+const readme = await Deno.readTextFile(README);
+if (!/<!-- fetch:begin[\s\S]*?<!-- fetch:end -->/.test(readme)) {
+  throw new Error("Cannot update bench/README-imap.md: the fetch markers are missing");
 }
+await Deno.writeTextFile(
+  README,
+  readme.replace(/<!-- fetch:begin[\s\S]*?<!-- fetch:end -->/, block),
+);
+await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+console.log(block);

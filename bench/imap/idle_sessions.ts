@@ -52,13 +52,29 @@ const port = Number(portLine.value!.trim());
 const pid = server.pid;
 const memoryReports = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
 
-/** Ask the server to collect garbage; returns its memory use (MiB) right after. */
-async function collectGarbage(): Promise<{ rss: number; heapUsed: number; external: number }> {
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/**
+ * Ask the server to collect garbage; returns its memory use (MiB) after an ordinary full
+ * collection, and after a last-resort one that also gives back the young generation.
+ */
+async function collectGarbage(): Promise<Memory & { reduced: Memory }> {
   Deno.kill(pid, "SIGUSR2");
   let text = "";
   while (!text.includes("\n")) text += (await memoryReports.read()).value ?? "";
   const usage = JSON.parse(text.split("\n")[0]);
-  return { rss: usage.rss / MiB, heapUsed: usage.heapUsed / MiB, external: usage.external / MiB };
+  const mib = (u: Record<string, number>): Memory => ({
+    rss: u.rss / MiB,
+    heapUsed: u.heapUsed / MiB,
+    heapTotal: u.heapTotal / MiB,
+    external: u.external / MiB,
+  });
+  return { ...mib(usage), reduced: mib(usage.reduced) };
 }
 
 type Client = { conn: Deno.TcpConn; reader: LineReader };
@@ -76,7 +92,7 @@ async function idleClient(port: number): Promise<Client> {
 const clients: Client[] = [];
 let results: Record<string, string> = {};
 try {
-  const before = (await collectGarbage()).rss;
+  const before = (await collectGarbage()).reduced.rss;
   const started = performance.now();
   for (let i = 0; i < sessions; i += 50) {
     clients.push(
@@ -87,7 +103,7 @@ try {
   }
   const connectMs = performance.now() - started;
   const idle = await collectGarbage(); // what the sessions hold, not the garbage of logging in
-  const idleRss = idle.rss;
+  const idleRss = idle.reduced.rss;
   const cpu0 = await cpuSeconds(pid);
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
   const idleCpu = (await cpuSeconds(pid)) - cpu0;
@@ -111,22 +127,32 @@ try {
   clients.length = 0;
   await new Promise((r) => setTimeout(r, 2000));
   const after = await collectGarbage();
-  const afterRss = after.rss;
+  const afterRss = after.reduced.rss;
   results = {
     sessions: String(sessions),
     "connect, LOGIN, SELECT, IDLE (all)": `${(connectMs / 1000).toFixed(1)} s`,
     "server RSS before": `${before.toFixed(0)} MiB`,
-    "server RSS, all idle": `${idleRss.toFixed(0)} MiB`,
+    "server RSS, all idle, right after logging in": `${idle.rss.toFixed(0)} MiB (V8 heap ${
+      idle.heapTotal.toFixed(0)
+    } MiB, of which ${idle.heapUsed.toFixed(0)} MiB live)`,
+    "server RSS, all idle, young generation given back": `${idleRss.toFixed(0)} MiB (V8 heap ${
+      idle.reduced.heapTotal.toFixed(0)
+    } MiB)`,
     "per idle session": `${((idleRss - before) * 1024 / sessions).toFixed(1)} KiB`,
-    "of which JavaScript heap": `${(idle.heapUsed * 1024 / sessions).toFixed(1)} KiB`,
+    "of which JavaScript heap": `${
+      ((idle.reduced.heapUsed - (after.reduced.heapUsed)) * 1024 / sessions).toFixed(1)
+    } KiB`,
+    "of which line buffers (external)": `${
+      ((idle.reduced.external - after.reduced.external) * 1024 / sessions).toFixed(1)
+    } KiB`,
     [`server CPU while idle (${idleSeconds} s)`]: `${
       (idleCpu / idleSeconds * 100).toFixed(1)
     } % of a core`,
     "delivery to the last session's EXISTS": `${pushMs.toFixed(0)} ms`,
     [`client ${sessions + 1}`]: `\`${bye}\``,
     "server RSS after all left": `${afterRss.toFixed(0)} MiB`,
-    "JavaScript heap, all idle / after all left": `${idle.heapUsed.toFixed(1)} / ${
-      after.heapUsed.toFixed(1)
+    "JavaScript heap, all idle / after all left": `${idle.reduced.heapUsed.toFixed(1)} / ${
+      after.reduced.heapUsed.toFixed(1)
     } MiB`,
   };
 } finally {

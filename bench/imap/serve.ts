@@ -22,9 +22,16 @@ Deno.addSignalListener("SIGTERM", async () => {
   Deno.exit(0);
 });
 // SIGUSR2: collect garbage (when started with --v8-flags=--expose-gc) and print the
-// memory use as JSON on stderr, so a benchmark can tell live memory from garbage.
+// memory use as JSON on stderr, so a benchmark can tell live memory from garbage: once
+// after an ordinary full collection, once after a last-resort one, which also gives back
+// the young generation that a burst of allocation grew (as V8's memory reducer does by
+// itself after some idle seconds).
+type Gc = (options?: { type: string; execution: string; flavor?: string }) => void;
 Deno.addSignalListener("SIGUSR2", () => {
-  (globalThis as { gc?: () => void }).gc?.();
-  console.error(JSON.stringify(Deno.memoryUsage()));
+  const gc = (globalThis as { gc?: Gc }).gc;
+  gc?.();
+  const full = Deno.memoryUsage();
+  gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+  console.error(JSON.stringify({ ...full, reduced: Deno.memoryUsage() }));
 });
 console.log(server.port); // last: once the port is known, the signals are handled

@@ -7,10 +7,11 @@
  * @module
  */
 
-import { type ByteSource, IdleTimeoutError, LineTooLongError, writeAll } from "../net/mod.ts";
+import { type ByteSource, LineTooLongError, writeAll } from "../net/mod.ts";
 import { LIMITS } from "./constants.ts";
 import { FrameReader, LiteralTooLargeError } from "./framing.ts";
 import type { Session, SessionInput, Wait } from "./session.ts";
+import type { SilenceClock } from "./silence.ts";
 
 /** A connection as the transport needs it (a `Deno.Conn`, or a transcript tap on one). */
 export interface Wire extends ByteSource {
@@ -19,14 +20,15 @@ export interface Wire extends ByteSource {
 
 /** Options for {@linkcode serveConnection}. */
 export interface ConnectionOptions {
-  /**
-   * Autologout after this much silence (RFC 3501 5.4); a function is asked before each
-   * read (lib/net/login_deadline.ts gives less time before login).
-   */
-  idleTimeoutMs: number | (() => number);
-  /** Resolves when the server is closing: a session in IDLE says BYE. */
-  closing: Promise<void>;
+  /** The server's clock for autologout (RFC 3501 5.4), shared by its connections. */
+  silence: SilenceClock;
+  /** Time this connection may still wait, asked at each tick (a login deadline). */
+  limit?: () => number;
+  /** Aborted when the server is closing: a session in IDLE says BYE. */
+  closing: AbortSignal;
 }
+
+const TIMEOUT: SessionInput = { kind: "timeout" };
 
 /**
  * Serve one connection until the session says to close, the client leaves, or it goes
@@ -37,13 +39,19 @@ export async function serveConnection(
   session: Session,
   options: ConnectionOptions,
 ): Promise<void> {
-  const reader = new FrameReader(wire, {
+  const silence = options.silence.watch(options.limit);
+  const reader = new FrameReader({
+    // Every byte from the client counts as activity, a slow literal's included.
+    read: (buffer) =>
+      wire.read(buffer).then((n) => {
+        silence.heard();
+        return n;
+      }),
+  }, {
     maxLineLength: LIMITS.maxLineLength,
     // Most commands are short: a few KiB per connection, grown only for a long line.
     initialBufferSize: LIMITS.initialLineBuffer,
-    idleTimeoutMs: options.idleTimeoutMs,
   });
-  const closing = options.closing.then((): SessionInput => ({ kind: "closing" }));
   // In IDLE, a read of the client's line outlives the wake-ups between; it is kept here.
   let line = null as Promise<SessionInput> | null;
   const readLine = () => line ??= reader.readLine().then(lineInput, failedRead);
@@ -52,20 +60,24 @@ export async function serveConnection(
     switch (wait.kind) {
       case "command": {
         reader.limits = wait.limits;
-        const frame = await reader.readFrame(async (_size, synchronizing) => {
+        const frame = reader.readFrame(async (_size, synchronizing) => {
           if (synchronizing) await writeAll(wire, wait.literalReady);
-        }).catch(failedRead);
-        if (frame === null) return { kind: "end" };
-        return "kind" in frame ? frame : { kind: "command", frame };
+        }).then((frame): SessionInput => frame ? { kind: "command", frame } : { kind: "end" })
+          .catch(failedRead);
+        return await silence.race(frame, TIMEOUT);
       }
       case "line": {
-        const input = await readLine();
+        const input = await silence.race(readLine(), TIMEOUT);
         line = null;
         return input;
       }
       case "idle": {
-        const changed = wait.changed.then((): SessionInput => ({ kind: "wake" }));
-        const input = await Promise.race([readLine(), changed, closing]);
+        // The IDLE command's own bytes started this silence; wake-ups do not restart it.
+        const input = await silence.race(
+          firstOf(readLine(), wait.changed, options.closing),
+          TIMEOUT,
+          false,
+        );
         if (input.kind !== "wake" && input.kind !== "closing") line = null;
         return input;
       }
@@ -83,9 +95,30 @@ export async function serveConnection(
       result = await session.step(await next(result.next));
     }
   } finally {
+    silence.stop();
     line?.catch(() => {}); // a read still pending fails once the connection closes
     await session.end();
   }
+}
+
+/**
+ * The client's line, news of the mailbox, or the server closing, whichever comes first.
+ * The closing listener is removed afterwards, so a long IDLE leaves nothing behind on
+ * the server's signal.
+ */
+function firstOf(
+  line: Promise<SessionInput>,
+  changed: Promise<void>,
+  closing: AbortSignal,
+): Promise<SessionInput> {
+  if (closing.aborted) return Promise.resolve({ kind: "closing" });
+  let onClose = () => {};
+  return new Promise<SessionInput>((resolve, reject) => {
+    onClose = () => resolve({ kind: "closing" });
+    closing.addEventListener("abort", onClose, { once: true });
+    line.then(resolve, reject);
+    changed.then(() => resolve({ kind: "wake" }));
+  }).finally(() => closing.removeEventListener("abort", onClose));
 }
 
 function lineInput(text: string | null): SessionInput {
@@ -96,6 +129,5 @@ function lineInput(text: string | null): SessionInput {
 function failedRead(error: unknown): SessionInput {
   if (error instanceof LiteralTooLargeError) return { kind: "literal-too-large", error };
   if (error instanceof LineTooLongError) return { kind: "line-too-long", reason: error.message };
-  if (error instanceof IdleTimeoutError) return { kind: "timeout" };
   throw error;
 }

@@ -8,8 +8,9 @@
  * folder's new/ and cur/ directories and the uidlist. Delivering, deleting or renaming a
  * file (a flag change renames it) changes a directory's mtime, so three `stat` calls tell
  * whether anything changed, however big the folder; only then is the folder listed again.
- * Deno reports mtimes in milliseconds, so two changes within one millisecond could hide
- * the second: while the newest mtime is less than two seconds old, we list anyway. We
+ * Two changes within one tick of the file system's clock can leave the same mtimes, so
+ * the folder is listed again unless the last listing began well after the newest change
+ * (20 ms where mtimes have milliseconds, 2 s where they are whole seconds). We
  * poll like this rather than use `Deno.watchFs` because polling also works on network
  * file systems, needs no resource that tests would have to close, and costs three stats
  * per NOOP or IDLE tick.
@@ -61,7 +62,12 @@ export interface LoadedMessage {
   mime: MimePart;
 }
 
-const RECENT_MS = 2000;
+/** The files whose mtimes make a folder's stamp. */
+const STAMP_FILES = ["new", "cur", UIDLIST_FILE, KEYWORDS_FILE];
+/** Settling time on a file system with millisecond mtimes (ext4 ticks in a few ms). */
+const SETTLE_FINE_MS = 20;
+/** Settling time where mtimes are whole seconds (ext3, some network file systems). */
+const SETTLE_COARSE_MS = 2000;
 
 /** A folder shared by sessions; all changes go through it. */
 export class SharedMailbox {
@@ -83,14 +89,21 @@ export class SharedMailbox {
   #uidList: UidList | null = null;
   #modseqs: ModseqLog | null = null;
   #stamp = "";
+  /** When (Date.now()) the last listing of the folder began. */
+  #listedAt = 0;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #listeners = new Set<() => void>();
   /** Sizes with CRLF line ends, by id, learnt when a message is first read. */
-  readonly #wireSizes = new Map<string, number>();
+  readonly #wireSizes: Map<string, number>;
   /** A few recently read messages: clients often FETCH several items of one message in a row. */
   readonly #recent = new Map<number, LoadedMessage>();
 
-  constructor(maildir: Maildir, folder: string) {
+  /**
+   * @param wireSizes sizes with CRLF line ends learnt so far, by id: the registry keeps
+   *   them across the mailbox's lives, since learning one means reading the file.
+   */
+  constructor(maildir: Maildir, folder: string, wireSizes = new Map<string, number>()) {
+    this.#wireSizes = wireSizes;
     this.maildir = maildir;
     this.folder = folder;
     const sub = folderDirName(folder);
@@ -164,13 +177,28 @@ export class SharedMailbox {
     this.#soon = undefined;
   }
 
-  async #stampNow(): Promise<{ stamp: string; fresh: boolean }> {
-    const times = await Promise.all(
-      ["new", "cur", UIDLIST_FILE, KEYWORDS_FILE].map((p) =>
-        Deno.stat(`${this.dir}/${p}`).then((s) => s.mtime?.getTime() ?? 0, () => -1)
-      ),
-    );
-    return { stamp: times.join("|"), fresh: Date.now() - Math.max(...times) < RECENT_MS };
+  /**
+   * The folder's stamp: the mtimes of new/, cur/, the uidlist and the keywords file
+   * (-1 for a missing one). Synchronous `stat`s: from the kernel's cache they take
+   * microseconds, less than a trip through Deno's thread pool, and every command makes
+   * them. `settleMs` is how long after the newest change a listing must have started to
+   * be sure it saw it: two changes within one tick of the file system's clock can leave
+   * the same mtime, and some file systems keep whole seconds only.
+   */
+  #stampNow(): { stamp: string; newest: number; settleMs: number } {
+    const times = STAMP_FILES.map((p) => {
+      try {
+        return Deno.statSync(`${this.dir}/${p}`).mtime?.getTime() ?? 0;
+      } catch {
+        return -1;
+      }
+    });
+    const fine = times.some((t) => t > 0 && t % 1000 !== 0);
+    return {
+      stamp: times.join("|"),
+      newest: Math.max(...times),
+      settleMs: fine ? SETTLE_FINE_MS : SETTLE_COARSE_MS,
+    };
   }
 
   /**
@@ -178,12 +206,26 @@ export class SharedMailbox {
    * @throws {Deno.errors.NotFound} the folder no longer exists.
    */
   refresh(force = false): Promise<boolean> {
+    // Nothing changed on disk since the last listing: the view in memory is current, and
+    // the caller need not queue behind changes in progress (they have not touched the
+    // disk yet, or the stamp would differ; their sessions have not been answered).
+    if (!force && this.#unchanged(this.#stampNow())) return Promise.resolve(false);
     return this.#serial(() => this.#refresh(force));
   }
 
+  /**
+   * The stamp is the one of the last listing, and that listing began after the newest
+   * change had settled: any later change would have a later mtime.
+   */
+  #unchanged({ stamp, newest, settleMs }: { stamp: string; newest: number; settleMs: number }) {
+    return stamp === this.#stamp && this.#listedAt - newest > settleMs;
+  }
+
   async #refresh(force: boolean): Promise<boolean> {
-    const { stamp, fresh } = await this.#stampNow();
-    if (!force && !fresh && stamp === this.#stamp) return false;
+    const now = this.#stampNow();
+    if (!force && this.#unchanged(now)) return false;
+    const stamp = now.stamp;
+    this.#listedAt = Date.now();
     const infos = await this.maildir.list(this.folder);
     const [, , uidStamp, keywordStamp] = stamp.split("|");
     const [, , oldUidStamp, oldKeywordStamp] = this.#stamp.split("|");
@@ -230,12 +272,14 @@ export class SharedMailbox {
     const stamped = await this.#modseqs.observe(records);
     for (const record of records) record.modseq = this.#modseqs.modseqOf(record.uid);
     const changed = stamped || this.#differs(records) || list.uidValidity !== this.uidValidity;
+    this.firstRecentUid = list.uidValidity === this.uidValidity
+      ? Math.max(this.firstRecentUid, list.firstRecentUid) // a claim is never undone
+      : list.firstRecentUid;
     this.messages = records;
     this.byUid = new Map(records.map((r) => [r.uid, r]));
     this.uidValidity = list.uidValidity;
     this.uidNext = list.uidNext;
-    this.firstRecentUid = list.firstRecentUid;
-    this.#stamp = (await this.#stampNow()).stamp === stamp ? stamp : "";
+    this.#stamp = this.#stampNow().stamp === stamp ? stamp : "";
     if (changed) {
       this.version++;
       for (const listener of this.#listeners) listener();
@@ -330,6 +374,12 @@ export class SharedMailbox {
     const uids = this.messages.filter((m) => m.uid >= this.firstRecentUid).map((m) => m.uid);
     if (!uids.length) return { uids, saved: Promise.resolve() };
     this.firstRecentUid = uids[uids.length - 1] + 1;
+    // Into the uidlist at once, not only when the write below runs: a refresh queued
+    // before it would otherwise put the old value back, and a second session would
+    // claim the same messages (imaptest's stress run caught \Recent in two sessions).
+    if (this.#uidList) {
+      this.#uidList.firstRecentUid = Math.max(this.#uidList.firstRecentUid, this.firstRecentUid);
+    }
     const saved = this.#serial(async () => {
       const list = this.#uidList!;
       list.firstRecentUid = Math.max(list.firstRecentUid, this.firstRecentUid);
@@ -426,27 +476,89 @@ export class SharedMailbox {
     this.version++;
     for (const listener of this.#listeners) listener();
   }
+
+  /**
+   * No session holds it any more: stop watching the folder and drop the messages it
+   * kept read. (The wire sizes stay with the registry: a few bytes per message that
+   * spare the next session reading every file again for RFC822.SIZE.)
+   */
+  close(): void {
+    this.#listeners.clear();
+    this.#unwatch();
+    this.#recent.clear();
+  }
 }
 
-/** The mailboxes of one server, so sessions on the same folder share one {@linkcode SharedMailbox}. */
+/**
+ * The mailboxes of one server, so sessions on the same folder share one
+ * {@linkcode SharedMailbox}. A folder's shared state lives while some session holds it
+ * (has it selected, or is running a command on it) and is dropped, its watcher closed,
+ * when the last one lets go: a server that saw a thousand folders keeps only those in use.
+ */
 export class MailboxRegistry {
   readonly #boxes = new Map<string, SharedMailbox>();
+  readonly #keys = new WeakMap<SharedMailbox, string>();
+  /** Per folder key: message sizes with CRLF line ends, which outlive the shared state. */
+  readonly #wireSizes = new Map<string, Map<string, number>>();
+  readonly #holders = new WeakMap<SharedMailbox, number>();
+  /** Dropped mailboxes whose last changes are still being written, by key. */
+  readonly #draining = new Map<string, Promise<void>>();
 
-  /** The shared mailbox of a user's folder, refreshed. @throws {Deno.errors.NotFound} no such folder. */
-  async get(user: string, maildir: Maildir, folder: string): Promise<SharedMailbox> {
+  /**
+   * The shared mailbox of a user's folder, refreshed and held: call
+   * {@linkcode MailboxRegistry.release} when done with it.
+   *
+   * @throws {Deno.errors.NotFound} no such folder.
+   */
+  async acquire(user: string, maildir: Maildir, folder: string): Promise<SharedMailbox> {
     const key = `${user}\0${folder}`;
     let box = this.#boxes.get(key);
-    if (!box) {
-      box = new SharedMailbox(maildir, folder);
-      this.#boxes.set(key, box);
+    while (!box && this.#draining.has(key)) {
+      // One object per folder at a time: a dropped one finishes writing first.
+      await this.#draining.get(key);
+      box = this.#boxes.get(key);
     }
+    if (!box) {
+      let sizes = this.#wireSizes.get(key);
+      if (!sizes) this.#wireSizes.set(key, sizes = new Map());
+      box = new SharedMailbox(maildir, folder, sizes);
+      this.#boxes.set(key, box);
+      this.#keys.set(box, key);
+    }
+    this.hold(box);
     try {
       await box.refresh();
     } catch (error) {
-      this.#boxes.delete(key);
+      this.release(box);
       throw error;
     }
     return box;
+  }
+
+  /** Hold a mailbox once more (a session selects it). */
+  hold(box: SharedMailbox): void {
+    this.#holders.set(box, (this.#holders.get(box) ?? 0) + 1);
+  }
+
+  /** Let go of a mailbox; the last one to let go drops it. */
+  release(box: SharedMailbox): void {
+    const left = (this.#holders.get(box) ?? 0) - 1;
+    this.#holders.set(box, left);
+    if (left > 0) return;
+    const key = this.#keys.get(box);
+    if (key !== undefined && this.#boxes.get(key) === box) {
+      this.#boxes.delete(key);
+      const drained: Promise<void> = box.settled().then(() => {
+        if (this.#draining.get(key) === drained) this.#draining.delete(key);
+      });
+      this.#draining.set(key, drained);
+    }
+    box.close();
+  }
+
+  /** How many folders have shared state now (for tests and benchmarks). */
+  get size(): number {
+    return this.#boxes.size;
   }
 
   /** Forget a folder (and its sub-folders) after DELETE or RENAME. */
@@ -459,6 +571,10 @@ export class MailboxRegistry {
         this.#boxes.delete(key);
         box.touch();
       }
+    }
+    const gone = `${user}\0${folder}`;
+    for (const key of this.#wireSizes.keys()) {
+      if (key === gone || key.startsWith(gone + "/")) this.#wireSizes.delete(key);
     }
   }
 }

@@ -101,6 +101,10 @@ export class ModseqLog {
       log.#fresh = true;
     }
     if (!log.#replay(text)) await log.#rewrite();
+    // A log with no stamps yet belonged to an empty folder, which reported HIGHESTMODSEQ
+    // 1: the first change after reopening it must get 2, or a client that saw the empty
+    // folder would miss it (RFC 7162 3.1.2.1: it never goes down, and grows with each change).
+    if (log.highest === 0) log.highest = 1;
     return log;
   }
 

@@ -18,6 +18,7 @@ import { LIMITS } from "./constants.ts";
 import { MailboxRegistry } from "./mailbox.ts";
 import { serveConnection } from "./connection.ts";
 import { Session } from "./session.ts";
+import { SilenceClock } from "./silence.ts";
 
 /** Options for {@linkcode serveImap}. */
 export interface ImapServerOptions {
@@ -94,8 +95,10 @@ export function serveImap(options: ImapServerOptions): ImapServer {
     new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
   /** Fires when the server closes: a password delay in progress ends at once. */
   const stopping = new AbortController();
-  let stop: () => void = () => {};
-  const closing = new Promise<void>((resolve) => (stop = resolve));
+  const silence = new SilenceClock(
+    options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
+    options.loginTimeoutMs ?? LIMITS.loginTimeoutMs,
+  );
   const server = serveLoopback(async (conn) => {
     const wire = options.transcript ? tap(conn, options.transcript, "server", "client") : conn;
     const loginDeadline = new LoginDeadline({
@@ -113,8 +116,9 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
     });
     await serveConnection(wire, session, {
-      idleTimeoutMs: loginDeadline.timeoutMs,
-      closing,
+      silence,
+      limit: loginDeadline.timeoutMs,
+      closing: stopping.signal,
     });
   }, {
     port: options.port,
@@ -127,7 +131,6 @@ export function serveImap(options: ImapServerOptions): ImapServer {
   });
   const close = () => {
     stopping.abort();
-    stop();
     return server.close();
   };
   return { ...server, close, [Symbol.asyncDispose]: close };

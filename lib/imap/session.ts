@@ -24,7 +24,7 @@ import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
 import type { Frame, FrameLimits, LiteralTooLargeError } from "./framing.ts";
-import type { MailboxRegistry } from "./mailbox.ts";
+import type { MailboxRegistry, SharedMailbox } from "./mailbox.ts";
 import { UnknownCteError } from "./binary.ts";
 import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
@@ -146,7 +146,6 @@ export class Session {
   state: State = STATE.NotAuthenticated;
   user: string | null = null;
   maildir: Maildir | null = null;
-  selected: SelectedMailbox | null = null;
   authFailures = 0;
   /** Extensions turned on by ENABLE (RFC 5161) or implicitly (RFC 7162 3.1, condstore.ts). */
   readonly enabled = new Set<string>();
@@ -161,9 +160,47 @@ export class Session {
   #out: Uint8Array[] = [];
   #outSize = 0;
   #waiting: Waiting | null = null;
+  #selected: SelectedMailbox | null = null;
+  /** Mailboxes the running command holds ({@linkcode Session.mailbox}), let go when it ends. */
+  #borrowed: SharedMailbox[] = [];
 
   constructor(config: SessionConfig) {
     this.config = config;
+  }
+
+  /**
+   * The selected mailbox (RFC 3501 3.3). Selecting holds the folder's shared state in
+   * the registry; deselecting lets go of it, so it is dropped when nobody has it open.
+   */
+  get selected(): SelectedMailbox | null {
+    return this.#selected;
+  }
+
+  set selected(next: SelectedMailbox | null) {
+    const previous = this.#selected;
+    if (next === previous) return;
+    if (next) this.config.registry.hold(next.shared);
+    this.#selected = next;
+    if (previous) this.config.registry.release(previous.shared);
+  }
+
+  /**
+   * A folder's shared state for the running command (SELECT, APPEND, STATUS, COPY),
+   * held until the command ends.
+   *
+   * @throws {Deno.errors.NotFound} no such folder.
+   */
+  async mailbox(name: string): Promise<SharedMailbox> {
+    const box = await this.config.registry.acquire(this.user!, this.maildir!, name);
+    this.#borrowed.push(box);
+    return box;
+  }
+
+  /** The running command is over: let go of the mailboxes it held. */
+  #giveBack(): void {
+    const borrowed = this.#borrowed;
+    this.#borrowed = [];
+    for (const box of borrowed) this.config.registry.release(box);
   }
 
   /** The greeting (RFC 3501 7.1.1, with CAPABILITY as RFC 3501 7.2.1 allows). */
@@ -226,6 +263,7 @@ export class Session {
     const waiting = this.#waiting;
     this.#waiting = null;
     this.logout();
+    this.#giveBack();
     await waiting?.continuation.finish?.();
   }
 
@@ -460,6 +498,7 @@ export class Session {
       const holdExpunge = !command.uid && ["FETCH", "STORE", "SEARCH"].includes(command.name);
       await this.sendUpdates({ expunge: !holdExpunge, uid: command.uid });
     }
+    this.#giveBack();
     const shown = (command.uid ? "UID " : "") + command.name;
     const result = outcome ?? { status: "OK", text: `${shown} completed` };
     const code = result.code ? `[${result.code}] ` : "";

@@ -247,3 +247,27 @@ Deno.test("a FETCH that grows large is spilled to the transport as it goes", asy
   ok(decoder.decode(spilled[0]).startsWith("* 1 FETCH (BODY[] {"));
   ok(lines(result).at(-1) === "f OK FETCH completed");
 });
+
+Deno.test("a folder's shared state is dropped when the last session on it leaves", async () => {
+  await using f = await fixture();
+  const registry = f.config.registry;
+  const first = await f.session(true, true);
+  const second = await f.session(true, true);
+  deepStrictEqual(registry.size, 1, "two sessions on INBOX share one state");
+  await first.step(command("i IDLE"));
+  await second.step(command("l LOGOUT"));
+  deepStrictEqual(registry.size, 1, "the idling session still holds it");
+  await first.step({ kind: "line", text: "DONE" });
+  await first.step(command("c CLOSE"));
+  deepStrictEqual(registry.size, 0, "CLOSE let go of the last hold");
+  await first.step(command("k CREATE Other"));
+  const append = await first.step(command(`a APPEND Other {${MESSAGE.length}}\n`, MESSAGE));
+  ok(lines(append)[0].startsWith("a OK [APPENDUID "), lines(append)[0]);
+  deepStrictEqual(registry.size, 0, "APPEND held Other only while it ran");
+  await first.step(command("s SELECT INBOX"));
+  await first.step(command("t SELECT Other"));
+  deepStrictEqual(registry.size, 1, "SELECT of another folder let go of INBOX");
+  await first.end();
+  deepStrictEqual(registry.size, 0, "the session's end let go of Other");
+  // The test's resource check fails if the IDLE watcher on INBOX were still open.
+});

@@ -17,21 +17,29 @@
 /** The clock of one server: {@linkcode SilenceClock.watch} one connection each. */
 export class SilenceClock {
   readonly timeoutMs: number;
+  readonly #tickMs: number;
   readonly #watched = new Set<Silence>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(timeoutMs: number) {
+  /**
+   * @param timeoutMs silence allowed, ms.
+   * @param shortestMs the shortest limit any connection may get (a login deadline);
+   *   the clock ticks four times within it. Default `timeoutMs`.
+   */
+  constructor(timeoutMs: number, shortestMs = timeoutMs) {
     this.timeoutMs = timeoutMs;
+    this.#tickMs = Math.max(5, Math.min(5000, Math.min(timeoutMs, shortestMs) / 4));
   }
 
-  /** Watch one connection until `stop()`. */
-  watch(): Silence {
-    const silence = new Silence(this);
+  /**
+   * Watch one connection until `stop()`. `limit`, if given, is asked at each tick for
+   * the time the connection may still wait (lib/net/login_deadline.ts gives less before
+   * login); at 1 ms or less its wait ends too.
+   */
+  watch(limit?: () => number): Silence {
+    const silence = new Silence(this, limit);
     this.#watched.add(silence);
-    if (!this.#timer) {
-      const tick = Math.max(5, Math.min(5000, this.timeoutMs / 4));
-      this.#timer = setInterval(() => this.#check(), tick);
-    }
+    this.#timer ??= setInterval(() => this.#check(), this.#tickMs);
     return silence;
   }
 
@@ -47,7 +55,9 @@ export class SilenceClock {
   #check(): void {
     const now = performance.now();
     for (const silence of this.#watched) {
-      if (now - silence.lastHeard >= this.timeoutMs) silence.expire();
+      if (now - silence.lastHeard >= this.timeoutMs || (silence.limit?.() ?? Infinity) <= 1) {
+        silence.expire();
+      }
     }
   }
 }
@@ -55,11 +65,13 @@ export class SilenceClock {
 /** One connection's silence: when the client was last heard, and the wait to end if too long. */
 export class Silence {
   lastHeard = performance.now();
+  readonly limit: (() => number) | undefined;
   readonly #clock: SilenceClock;
   #expire: (() => void) | null = null;
 
-  constructor(clock: SilenceClock) {
+  constructor(clock: SilenceClock, limit?: () => number) {
     this.#clock = clock;
+    this.limit = limit;
   }
 
   /** The client sent something. */
@@ -69,9 +81,12 @@ export class Silence {
 
   /**
    * `work`'s result, or `timedOut` if the client stays silent for the timeout first.
-   * Each wait has its own promise, so nothing piles up on a long-lived one.
+   * A new wait (`fresh`) counts from now, as a timer started for it would; a wait that
+   * goes on after a pause (IDLE after pushing an update) keeps counting from the client's
+   * last byte. Each wait has its own promise, so nothing piles up on a long-lived one.
    */
-  race<T>(work: Promise<T>, timedOut: T): Promise<T> {
+  race<T>(work: Promise<T>, timedOut: T, fresh = true): Promise<T> {
+    if (fresh) this.heard();
     return new Promise<T>((resolve, reject) => {
       this.#expire = () => resolve(timedOut);
       work.then(resolve, reject).finally(() => this.#expire = null);

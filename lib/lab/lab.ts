@@ -6,7 +6,7 @@
  * @module
  */
 
-import { MailStore, sweepTmpPeriodically } from "../maildir/mod.ts";
+import { JournaledMailStore, sweepTmpPeriodically } from "../maildir/mod.ts";
 import { AuthThrottle, type LoopbackServer } from "../net/mod.ts";
 import { LAB_SERVICES, type LabContext, type LabService } from "./services.ts";
 
@@ -48,6 +48,8 @@ export interface Lab extends AsyncDisposable {
  * Start every lab server. If one cannot start (its port is taken, say), the ones already
  * started are closed and the error names the server and port.
  *
+ * SMTP deliveries go through the store's journal (lib/maildir/journaled_store.ts); opening
+ * it first files into Maildir whatever an earlier run acknowledged but had not filed.
  * Before serving, stale tmp/ files (leftovers of deliveries that crashed, older than 36
  * hours as the maildir spec says) are removed from every user's folders, and again every
  * `tmpSweepIntervalMs` while the lab runs.
@@ -62,19 +64,26 @@ export interface Lab extends AsyncDisposable {
  * ```
  */
 export async function startLab(options: LabOptions): Promise<Lab> {
-  await Deno.mkdir(options.folder, { recursive: true });
+  // Opening the store first files what a crash left in its journal, before anyone reads.
+  const store = await JournaledMailStore.open(options.folder);
   const context: LabContext = {
-    store: new MailStore(options.folder),
+    store,
     users: options.users,
     domains: options.domains ?? ["localhost"],
     hostname: options.hostname ?? "localhost",
     authThrottle: new AuthThrottle(),
   };
-  await context.store.cleanTmp();
+  try {
+    await store.cleanTmp();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const sweeper = sweepTmpPeriodically(context.store, { intervalMs: options.tmpSweepIntervalMs });
   const started: { service: LabService; server: LoopbackServer }[] = [];
   const close = async () => {
     await Promise.all([sweeper.close(), ...started.map((s) => s.server.close())]);
+    await store.close();
   };
   for (const service of options.services ?? LAB_SERVICES) {
     const port = options.ports?.[service.name] ?? service.defaultPort;
@@ -105,6 +114,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
           }  listening on 127.0.0.1:${l.port}  ${l.description}`
         ),
         `Maildir   ${options.folder}/<user>/`,
+        ...(store.replayed > 0
+          ? [
+            `Journal   filed ${store.replayed} acknowledged message(s) that the last run had not filed`,
+          ]
+          : []),
         `Users     ${
           [...options.users].map(([u, p]) => `${u}@${context.domains[0]} (password ${p})`).join(
             ", ",

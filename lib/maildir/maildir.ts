@@ -107,6 +107,12 @@ export class Maildir {
   readonly #lock = new KeyedLock();
   /** Deliveries landing in the same folder at once share its directory syncs. */
   readonly #groupSync = new GroupSync();
+  /**
+   * Per folder: id -> size and mtime of its file. A message's file never changes once
+   * delivered (a flag change renames it, which keeps both), so listing a folder again
+   * stats only the files it has not seen: an IMAP server lists after every change.
+   */
+  readonly #stats = new Map<string, Map<string, { size: number; mtime: Date | null }>>();
 
   private constructor(root: string) {
     this.root = root;
@@ -194,6 +200,56 @@ export class Maildir {
   }
 
   /**
+   * Store many messages into the INBOX's new/ with the spec's steps done in groups:
+   * every file is written to tmp/, their data synced together, each one linked into new/,
+   * then new/ synced once. Readers see each message whole or not at all, as with
+   * {@linkcode Maildir.deliver}, but the group shares its waits for the disk.
+   *
+   * Names are the caller's (a journal chose them when it accepted the messages), so filing
+   * again after a crash is harmless: with `skipExisting`, a name already in new/ or cur/
+   * (read and flagged meanwhile) is left alone.
+   */
+  async deliverMany(
+    messages: readonly { id: string; bytes: Uint8Array }[],
+    options: { skipExisting?: boolean } = {},
+  ): Promise<void> {
+    const tmpPath = (id: string) => join(this.root, "tmp", id);
+    const present = options.skipExisting ? await this.#scan(INBOX, this.root) : new Map();
+    const todo = messages.filter((message) => !present.has(message.id));
+    for (const { id } of messages) {
+      // Filed before a crash that came before its tmp/ name was removed.
+      if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
+    }
+    // Every step goes to the thread pool (at most LIST_CONCURRENCY messages at a time):
+    // creating, linking and unlinking names wait while the filesystem commits its own
+    // journal, which it does often with syncs running, and would stall every session.
+    // Each name reaches new/ only after its own file's data is synced.
+    await mapConcurrently(todo, LIST_CONCURRENCY, async ({ id, bytes }) => {
+      {
+        using file = await Deno.open(tmpPath(id), {
+          write: true,
+          create: true,
+          truncate: true, // a leftover of a filing cut short by a crash
+          mode: 0o600,
+        });
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written)); // into the page cache
+        }
+        await file.syncData();
+      }
+      try {
+        await Deno.link(tmpPath(id), join(this.root, "new", id));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // filed before a crash
+      }
+      await Deno.remove(tmpPath(id));
+    });
+    await this.#groupSync.sync(join(this.root, "new"));
+    const index = this.#index.get(INBOX);
+    for (const { id } of todo) index?.set(id, { sub: "new", name: id });
+  }
+
+  /**
    * The messages of a folder (default INBOX) from new/ and cur/, in delivery order:
    * oldest internal date first, ties by id. Files in tmp/ are never listed.
    */
@@ -205,11 +261,14 @@ export class Maildir {
     for (let attempt = 0;; attempt++) {
       const entries = await this.#scan(folder, dir);
       try {
+        const known = this.#stats.get(folder);
+        const stats = new Map<string, { size: number; mtime: Date | null }>();
         const infos = await mapConcurrently(
           [...entries],
           LIST_CONCURRENCY,
-          ([id, entry]) => this.#info(folder, dir, id, entry),
+          ([id, entry]) => this.#info(folder, dir, id, entry, known, stats),
         );
+        this.#stats.set(folder, stats); // ids no longer listed are forgotten
         return infos.sort((a, b) =>
           a.internalDate.getTime() - b.internalDate.getTime() || compareIds(a.id, b.id)
         );
@@ -335,6 +394,7 @@ export class Maildir {
     await Deno.rename(dir, doomed);
     await syncDirectory(this.root);
     this.#index.clear();
+    this.#stats.clear();
     await Deno.remove(doomed, { recursive: true });
   }
 
@@ -380,6 +440,7 @@ export class Maildir {
     }
     await syncDirectory(this.root);
     this.#index.clear();
+    this.#stats.clear();
   }
 
   /**
@@ -432,6 +493,7 @@ export class Maildir {
       await syncDirectory(join(this.root, sub));
     }
     this.#index.clear();
+    this.#stats.clear();
   }
 
   /** Absolute path of an existing folder. */
@@ -484,9 +546,17 @@ export class Maildir {
     throw notFound(`Cannot ${action} message ${JSON.stringify(id)} in ${folder}: no such message`);
   }
 
-  async #info(folder: string, dir: string, id: string, entry: Entry): Promise<MessageInfo> {
+  async #info(
+    folder: string,
+    dir: string,
+    id: string,
+    entry: Entry,
+    known?: Map<string, { size: number; mtime: Date | null }>,
+    seen?: Map<string, { size: number; mtime: Date | null }>,
+  ): Promise<MessageInfo> {
     const path = join(dir, entry.sub, entry.name);
-    const stat = await Deno.stat(path);
+    const stat = known?.get(id) ?? await Deno.stat(path);
+    seen?.set(id, { size: stat.size, mtime: stat.mtime });
     return {
       id,
       folder,

@@ -51,6 +51,12 @@ export interface Mailbox {
 /** Users' mailboxes by name (lib/maildir's `MailStore` has this shape). */
 export interface MailboxStore {
   mailbox(user: string): Promise<Mailbox>;
+  /**
+   * Take one message for several users at once, resolving once it is durable. A store
+   * with a journal (lib/maildir's `JournaledMailStore`) has it: one sync, shared with
+   * the other sessions' messages, instead of a Maildir delivery per user.
+   */
+  accept?(users: readonly string[], bytes: Uint8Array): Promise<void>;
 }
 
 /** Sends a message onward to other domains (see mx.ts). Throws SmtpError on failure. */
@@ -137,10 +143,14 @@ export function mailBackend(options: MailBackendOptions): SmtpBackend {
       }
       if (users.size) {
         const bytes = prependHeaders(message, returnPathHeader(envelope.from));
-        await Promise.all([...users].map(async (user) => {
-          const mailbox = await options.store.mailbox(user);
-          await mailbox.deliver(bytes);
-        }));
+        if (options.store.accept) {
+          await options.store.accept([...users], bytes);
+        } else {
+          await Promise.all([...users].map(async (user) => {
+            const mailbox = await options.store.mailbox(user);
+            await mailbox.deliver(bytes);
+          }));
+        }
       }
       if (remote.length) {
         if (!options.relay) throw new SmtpError(554, "5.7.1", "Relaying is not configured");

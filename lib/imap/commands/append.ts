@@ -26,7 +26,7 @@ import { CommandError, type CommandHandler, mailboxArg } from "./types.ts";
 /** The shared mailbox to write into, or NO [TRYCREATE] (RFC 3501 6.3.11). */
 export async function targetMailbox(session: Session, name: string): Promise<SharedMailbox> {
   try {
-    return await session.config.registry.get(session.user!, session.maildir!, name);
+    return await session.mailbox(name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || (error as Error).name === "MailboxNameError") {
       throw new CommandError("NO", `No such mailbox ${JSON.stringify(name)}`, "TRYCREATE");
@@ -132,7 +132,7 @@ async function urlBytes(session: Session, url: string): Promise<Uint8Array> {
   const name = parsed.mailbox.toUpperCase() === "INBOX" ? "INBOX" : parsed.mailbox;
   let box: SharedMailbox;
   try {
-    box = await session.config.registry.get(session.user!, session.maildir!, name);
+    box = await session.mailbox(name);
   } catch {
     throw bad("no such mailbox");
   }

@@ -139,7 +139,7 @@ export async function statusValues(
   });
   // RFC 7162 3.1: STATUS (HIGHESTMODSEQ) is CONDSTORE enabling.
   if (words.includes("HIGHESTMODSEQ")) enableCondstore(session);
-  const shared = await session.config.registry.get(session.user!, session.maildir!, name).catch(
+  const shared = await session.mailbox(name).catch(
     (error) => {
       if (error instanceof Deno.errors.NotFound) {
         throw new CommandError("NO", `No such mailbox ${JSON.stringify(name)}`, "NONEXISTENT");

@@ -187,7 +187,7 @@ export const CANCELUPDATE: CommandHandler = {
  * of the messages found; with only MIN and/or MAX asked (RFC 4731 3.2), the highest of
  * those returned. 0 when nothing was found (then none is sent).
  */
-function highestModseqOf(
+export function highestModseqOf(
   session: Session,
   seqs: readonly number[],
   options: ReturnOptions | null,

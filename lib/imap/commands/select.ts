@@ -59,7 +59,7 @@ async function open(session: Session, command: Command, readOnly: boolean) {
   session.state = STATE.Authenticated;
   let shared;
   try {
-    shared = await session.config.registry.get(session.user!, session.maildir!, name);
+    shared = await session.mailbox(name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound || (error as Error).name === "MailboxNameError") {
       throw new CommandError("NO", `No such mailbox ${JSON.stringify(name)}`, "NONEXISTENT");

@@ -8,7 +8,16 @@
 import { STATE } from "../constants.ts";
 import { parseSortCriteria, SortError, sortMessages } from "../sort.ts";
 import { esearchLine } from "../esearch.ts";
-import { returnOptions, searchCharset, searchMatches, sortView } from "./search.ts";
+import { enableCondstore } from "../condstore.ts";
+import { searchUsesModseq } from "../search.ts";
+import {
+  highestModseqOf,
+  matchKey,
+  returnOptions,
+  searchCharset,
+  searchKey,
+  sortView,
+} from "./search.ts";
 import { CommandError, type CommandHandler } from "./types.ts";
 
 /** RFC 5256 3: `SORT [RETURN (options)] (criteria) charset search-key...` (RETURN: RFC 5267 ESORT). */
@@ -35,13 +44,19 @@ export const SORT: CommandHandler = {
       throw error;
     }
     searchCharset(args[1]);
-    const matches = await searchMatches(session, args.slice(2));
+    const key = searchKey(args.slice(2));
+    // RFC 7162 3.1.9: SORT with MODSEQ answers with the highest MODSEQ found, as SEARCH.
+    if (searchUsesModseq(key)) enableCondstore(session);
+    const matches = await matchKey(session, key);
     const sorted = sortMessages(await sortView(session, matches), criteria);
-    const numbers = sorted.map((m) => (command.uid ? session.selected!.uids[m.seq - 1] : m.seq));
+    const seqs = sorted.map((m) => m.seq);
+    const numbers = seqs.map((seq) => (command.uid ? session.selected!.uids[seq - 1] : seq));
+    const modseq = searchUsesModseq(key) ? highestModseqOf(session, seqs, options) : 0;
     session.sendText(
       options
-        ? esearchLine(command.tag, command.uid, numbers, options, true)
-        : `* SORT${numbers.map((n) => " " + n).join("")}`,
+        ? esearchLine(command.tag, command.uid, numbers, options, true) +
+          (modseq ? ` MODSEQ ${modseq}` : "")
+        : `* SORT${numbers.map((n) => " " + n).join("")}${modseq ? ` (MODSEQ ${modseq})` : ""}`,
     );
   },
 };

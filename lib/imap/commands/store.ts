@@ -61,10 +61,11 @@ export const STORE: CommandHandler = {
     const modified: number[] = [];
     const conditional = unchangedSince === undefined ? undefined : { unchangedSince, modified };
     const changed = new Set(await selected.shared.setFlags(uids, mode, flags, conditional));
+    const refused = new Set(modified);
     for (const line of selected.flagsUpdate()) session.sendText(line); // new keywords first
     for (const uid of uids) {
       const record = selected.shared.byUid.get(uid);
-      if (!record || modified.includes(uid)) continue;
+      if (!record || refused.has(uid)) continue;
       selected.told.set(uid, record.letters);
       // .SILENT: the client knows the flags it set; with CONDSTORE on it still needs the
       // new MODSEQ of what changed (as Dovecot sends it).

@@ -1,0 +1,271 @@
+/**
+ * A MailStore whose deliveries go through a journal first: the SMTP server's store.
+ *
+ * ```
+ *  sessions ──DATA──▶ accept() ──append──▶ .journal ──one fdatasync per group──▶ 250 to all
+ *                                              │
+ *                                   filer, in groups: tmp/ ─sync─▶ link new/ ─sync─▶ checkpoint
+ * ```
+ *
+ * `accept()` resolves once the message is in the journal and synced: a crash after that
+ * loses nothing, so the server may answer 250. The filer then files each group of
+ * messages into Maildir the spec's way (`Maildir.deliverMany`: data synced before the
+ * name appears in new/, so readers never see a partial message) and checkpoints the
+ * journal. After a crash, {@linkcode JournaledMailStore.open} files whatever the journal
+ * holds past its last checkpoint, skipping names already there, before anyone reads.
+ *
+ * The price: a message reaches new/ a few milliseconds after its 250, not before.
+ * Readers in this process that ask {@linkcode JournaledMailStore.mailbox} wait for that;
+ * programs reading the folder directly (Dovecot, mutt) see it a moment later, as they
+ * would with Postfix, which also answers once its queue file is synced.
+ *
+ * @module
+ */
+import { checkUserName } from "./names.ts";
+import { uniqueName } from "./filename.ts";
+import { Journal, JOURNAL_BYTES, type JournalEntry } from "./journal.ts";
+import type { Maildir } from "./maildir.ts";
+import { MailStore } from "./store.ts";
+
+/** Name of the journal file in the store's root (a dot file: no user can have it). */
+export const JOURNAL_FILE = ".journal";
+
+/** Messages filed into Maildir per group at most. */
+const FILE_GROUP = 256;
+
+/**
+ * How long the filer lets a small group grow before filing it. Each group costs the disk
+ * two commits whatever its size, so on a busy disk fewer, larger groups leave more of it
+ * to the journal's syncs, which the 250s wait for. A reader asking for a mailbox, a full
+ * group or closing the store cut the wait short.
+ */
+const FILE_DELAY_MS = 20;
+
+/** Options of {@linkcode JournaledMailStore.open}. */
+export interface JournaledStoreOptions {
+  /** Size of the journal file when created. Default {@linkcode JOURNAL_BYTES}. */
+  journalBytes?: number;
+  /** Filing failed (it is tried again a second later). Default `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** One accepted message, as the journal keeps it: who it is for, its Maildir name, its bytes. */
+interface Accepted {
+  seq: number;
+  id: string;
+  users: string[];
+  bytes: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A journal entry's body: a JSON line `{"id":…,"users":[…]}`, then the message. */
+export function encodeJournalEntry(id: string, users: string[], bytes: Uint8Array): Uint8Array {
+  const head = encoder.encode(JSON.stringify({ id, users }) + "\n");
+  const body = new Uint8Array(head.length + bytes.length);
+  body.set(head);
+  body.set(bytes, head.length);
+  return body;
+}
+
+function decodeEntry({ seq, body }: JournalEntry): Accepted {
+  const newline = body.indexOf(10);
+  const { id, users } = JSON.parse(decoder.decode(body.subarray(0, newline)));
+  return { seq, id, users, bytes: body.subarray(newline + 1) };
+}
+
+/** A {@linkcode MailStore} with a group-committed journal in front of its Maildirs. */
+export class JournaledMailStore extends MailStore {
+  readonly #journal: Journal;
+  readonly #onError: (error: unknown) => void;
+  /** Durable, not yet filed, in journal order. */
+  readonly #toFile: Accepted[] = [];
+  #filing: Promise<void> | null = null;
+  /** Everything up to this sequence number is in Maildir for good. */
+  #filed = 0;
+  #waiters: { seq: number; wake: () => void }[] = [];
+  #closed = false;
+  #replayed = 0;
+  /** Ends the filer's wait for a group to grow, when it waits. */
+  #hurry: (() => void) | null = null;
+
+  private constructor(root: string, journal: Journal, onError: (error: unknown) => void) {
+    super(root);
+    this.#journal = journal;
+    this.#onError = onError;
+  }
+
+  /**
+   * Open the store at `root` (created if missing) and its journal; first file into
+   * Maildir every message the journal holds past its last checkpoint (what a crash left).
+   *
+   * @example Accept, then read through the same store
+   * ```ts
+   * import { JournaledMailStore } from "./journaled_store.ts";
+   * const root = await Deno.makeTempDir();
+   * await using store = await JournaledMailStore.open(root, { journalBytes: 256 * 1024 });
+   * await store.accept(["bob"], new TextEncoder().encode("Subject: hi\r\n\r\nhello\r\n"));
+   * if ((await (await store.mailbox("bob")).list()).length !== 1) throw new Error("not filed");
+   * await store.close();
+   * await Deno.remove(root, { recursive: true });
+   * ```
+   */
+  static async open(
+    root: string,
+    options: JournaledStoreOptions = {},
+  ): Promise<JournaledMailStore> {
+    await Deno.mkdir(root, { recursive: true, mode: 0o700 });
+    // Durable groups go to the filer, which exists once the journal is open.
+    const filer: { queue?: (entries: Accepted[]) => void } = {};
+    const { journal, unfiled } = await Journal.open(`${root}/${JOURNAL_FILE}`, {
+      bytes: options.journalBytes ?? JOURNAL_BYTES,
+      onDurable: (entries) => filer.queue!(entries.map(decodeEntry)),
+    });
+    const store = new JournaledMailStore(
+      root,
+      journal,
+      options.onError ?? ((error) => console.error("Cannot file mail into Maildir:", error)),
+    );
+    filer.queue = (accepted) => store.#queue(accepted);
+    try {
+      const replay = unfiled.map(decodeEntry);
+      if (replay.length > 0) {
+        await store.#fileGroup(replay, true);
+        journal.filed(replay.at(-1)!.seq);
+      }
+      store.#replayed = replay.length;
+      store.#filed = journal.durable;
+    } catch (error) {
+      await journal.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** How many messages the last open filed from the journal (what a crash had left). */
+  get replayed(): number {
+    return this.#replayed;
+  }
+
+  /** How many data syncs the journal made so far: one per group of accepted messages. */
+  get journalSyncs(): number {
+    return this.#journal.syncs;
+  }
+
+  /**
+   * Take responsibility for a message to `users` (RFC 5321 6.1: from the 250 on, the
+   * server must not lose it). Resolves once it is in the journal on disk; it reaches each
+   * user's INBOX shortly after. A message too large for the journal is delivered straight
+   * into Maildir instead, and resolves when that is durable.
+   *
+   * @throws {MailboxNameError} a user name is unsafe as a directory name.
+   */
+  async accept(users: readonly string[], bytes: Uint8Array): Promise<void> {
+    if (this.#closed) throw new Error("Cannot accept mail: the store is closed");
+    for (const user of users) checkUserName(user);
+    const body = encodeJournalEntry(uniqueName(), [...users], bytes);
+    if (body.length > this.#journal.maxBodyBytes) {
+      await Promise.all(users.map(async (user) => (await super.mailbox(user)).deliver(bytes)));
+      return;
+    }
+    await this.#journal.append(body);
+  }
+
+  /**
+   * The user's Maildir, once every message accepted so far is filed into it: what this
+   * process acknowledged, its own readers (POP3, IMAP) see.
+   */
+  override async mailbox(user: string): Promise<Maildir> {
+    await this.#filedThrough(this.#journal.durable);
+    return await super.mailbox(user);
+  }
+
+  /** Resolves once everything accepted so far is in Maildir. */
+  settled(): Promise<void> {
+    return this.#filedThrough(this.#journal.durable);
+  }
+
+  /** File what is pending, write the last checkpoint and close the journal. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#hurry?.();
+    await this.#filing;
+    await this.#journal.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #filedThrough(seq: number): Promise<void> {
+    if (this.#filed >= seq) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#waiters.push({ seq, wake: resolve });
+    this.#hurry?.();
+    return promise;
+  }
+
+  #queue(accepted: Accepted[]): void {
+    this.#toFile.push(...accepted);
+    if (this.#toFile.length >= FILE_GROUP) this.#hurry?.();
+    this.#filing ??= this.#fileAll().finally(() => this.#filing = null);
+  }
+
+  /** The filer: groups in journal order, each filed, then checkpointed. */
+  async #fileAll(): Promise<void> {
+    let retry = false;
+    while (this.#toFile.length > 0) {
+      if (this.#toFile.length < FILE_GROUP && this.#waiters.length === 0 && !this.#closed) {
+        await this.#letGroupGrow();
+      }
+      const group = this.#toFile.slice(0, FILE_GROUP);
+      try {
+        await this.#fileGroup(group, retry);
+        retry = false;
+      } catch (error) {
+        this.#onError(error);
+        // Closing: the journal keeps the group, and the next open files it.
+        if (this.#closed) return;
+        await new Promise((wake) => setTimeout(wake, 1000));
+        retry = true; // the same group again, skipping names already filed
+        continue;
+      }
+      this.#toFile.splice(0, group.length);
+      this.#filed = group.at(-1)!.seq;
+      this.#journal.filed(this.#filed);
+      this.#waiters = this.#waiters.filter((waiter) => {
+        if (waiter.seq > this.#filed) return true;
+        waiter.wake();
+        return false;
+      });
+    }
+  }
+
+  #letGroupGrow(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#hurry!(), FILE_DELAY_MS);
+      this.#hurry = () => {
+        clearTimeout(timer);
+        this.#hurry = null;
+        resolve();
+      };
+    });
+  }
+
+  async #fileGroup(group: Accepted[], skipExisting: boolean): Promise<void> {
+    const byUser = new Map<string, Accepted[]>();
+    for (const message of group) {
+      for (const user of message.users) {
+        let list = byUser.get(user);
+        if (!list) byUser.set(user, list = []);
+        list.push(message);
+      }
+    }
+    await Promise.all([...byUser].map(async ([user, messages]) => {
+      const maildir = await super.mailbox(user);
+      await maildir.deliverMany(messages, { skipExisting });
+    }));
+  }
+}

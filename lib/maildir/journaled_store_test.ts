@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { Journal } from "./journal.ts";
+import { encodeJournalEntry, JOURNAL_FILE, JournaledMailStore } from "./journaled_store.ts";
+import { uniqueName } from "./filename.ts";
+import { MailboxNameError } from "./names.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const JOURNAL_BYTES = 256 * 1024;
+
+async function withFolder(fn: (root: string) => Promise<void>) {
+  const root = await Deno.makeTempDir({ prefix: "journaled-" });
+  try {
+    await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+const files = async (dir: string) => {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+};
+
+Deno.test("JournaledMailStore.accept(): messages of concurrent senders share journal syncs and reach every INBOX whole", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    const messages = Array.from(
+      { length: 30 },
+      (_, i) => `Subject: m${i}\r\n\r\n${"x".repeat(i * 50)}\r\n`,
+    );
+    await Promise.all(messages.map((text) => store.accept(["ann", "bob"], encoder.encode(text))));
+    assert.ok(
+      store.journalSyncs < messages.length,
+      `${store.journalSyncs} syncs for ${messages.length}`,
+    );
+    for (const user of ["ann", "bob"]) {
+      const box = await store.mailbox(user); // waits until the accepted messages are filed
+      const stored = await Promise.all((await box.list()).map((m) => box.read(m.id)));
+      assert.deepEqual(stored.map((b) => decoder.decode(b)).sort(), [...messages].sort());
+      assert.deepEqual(await files(`${root}/${user}/tmp`), []);
+    }
+  });
+});
+
+Deno.test("JournaledMailStore.open() files what a crash left in the journal, once, and cleans tmp/", async () => {
+  await withFolder(async (root) => {
+    // What a killed server leaves: three acknowledged entries in the journal; the first
+    // was filed and then read by a client (moved to cur/), the second was half-way
+    // through filing (its tmp/ file is there, cut short), the third not filed at all.
+    const ids = [uniqueName(), uniqueName(), uniqueName()];
+    const texts = ids.map((id) => `Subject: ${id}\r\n\r\nbody of ${id}\r\n`);
+    const { journal } = await Journal.open(`${root}/${JOURNAL_FILE}`, { bytes: JOURNAL_BYTES });
+    for (let i = 0; i < 3; i++) {
+      await journal.append(encodeJournalEntry(ids[i], ["ann"], encoder.encode(texts[i])));
+    }
+    await journal.close();
+    for (const sub of ["tmp", "new", "cur"]) {
+      await Deno.mkdir(`${root}/ann/${sub}`, { recursive: true });
+    }
+    await Deno.writeTextFile(`${root}/ann/cur/${ids[0]}:2,S`, texts[0]);
+    await Deno.writeTextFile(`${root}/ann/tmp/${ids[1]}`, texts[1].slice(0, 10));
+
+    await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    assert.equal(store.replayed, 3);
+    assert.deepEqual(await files(`${root}/ann/new`), [ids[1], ids[2]].sort());
+    assert.deepEqual(await files(`${root}/ann/cur`), [`${ids[0]}:2,S`]);
+    assert.deepEqual(await files(`${root}/ann/tmp`), []);
+    for (const i of [1, 2]) {
+      assert.equal(await Deno.readTextFile(`${root}/ann/new/${ids[i]}`), texts[i]);
+    }
+    await store.close();
+
+    // Filed and checkpointed: a second start files nothing again.
+    await using again = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    assert.equal(again.replayed, 0);
+    assert.equal((await (await again.mailbox("ann")).list()).length, 3);
+  });
+});
+
+Deno.test("JournaledMailStore: a message deleted after filing does not come back after a restart", async () => {
+  await withFolder(async (root) => {
+    {
+      await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+      await store.accept(["ann"], encoder.encode("Subject: gone\r\n\r\nbye\r\n"));
+      const box = await store.mailbox("ann");
+      const [info] = await box.list();
+      await box.remove(info.id);
+    }
+    await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    assert.equal(store.replayed, 0);
+    assert.equal((await (await store.mailbox("ann")).list()).length, 0);
+  });
+});
+
+Deno.test("JournaledMailStore.accept() delivers a message too large for the journal straight into Maildir", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    const big = new Uint8Array(JOURNAL_BYTES / 2).fill(97);
+    await store.accept(["ann"], big);
+    assert.equal(store.journalSyncs, 0);
+    const [name] = await files(`${root}/ann/new`);
+    assert.deepEqual(await Deno.readFile(`${root}/ann/new/${name}`), big);
+  });
+});
+
+Deno.test("JournaledMailStore.accept() refuses unsafe user names before journaling anything", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
+    await assert.rejects(store.accept(["ann", "../etc"], encoder.encode("x")), MailboxNameError);
+    assert.equal(store.journalSyncs, 0);
+  });
+});
