@@ -31,6 +31,7 @@
 import { closeQuietly, connectLoopback, withTimeout, writeAll } from "../net/mod.ts";
 import { tap, Transcript } from "../transcript/transcript.ts";
 import { compile } from "./compiler.ts";
+import { LIMITS } from "./constants.ts";
 import { FrameReader } from "./framing.ts";
 import { type ImapResponse, parseResponse } from "./response.ts";
 import { decodeMailboxName, encodeMailboxName } from "./utf7.ts";
@@ -65,7 +66,7 @@ export interface ImapClientOptions {
   timeoutMs?: number;
   /** Record the session here (default: a fresh transcript, see `client.transcript`). */
   transcript?: Transcript;
-  /** Largest literal accepted from the server. Default 64 MiB. */
+  /** Largest literal accepted from the server. Default LIMITS.clientMaxLiteralSize (64 MiB). */
   maxLiteralSize?: number;
   /** Use `{n+}` when the server offers LITERAL+. Default true. */
   literalPlus?: boolean;
@@ -226,8 +227,8 @@ export class ImapClient implements AsyncDisposable {
     const wire = tap(conn, this.transcript, "client", "server");
     this.#wire = wire;
     this.#reader = new FrameReader(wire, {
-      maxLineLength: 1024 * 1024,
-      maxLiteralSize: options.maxLiteralSize ?? 64 * 1024 * 1024,
+      maxLineLength: LIMITS.clientMaxLineLength,
+      maxLiteralSize: options.maxLiteralSize ?? LIMITS.clientMaxLiteralSize,
     });
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#literalPlus = options.literalPlus ?? true;

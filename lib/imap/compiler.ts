@@ -7,6 +7,7 @@
  * @module
  */
 
+import { LIMITS } from "./constants.ts";
 import type { ImapValue } from "./values.ts";
 
 /** One piece of compiled output: text, then the literal that its `{n}` announced. */
@@ -23,11 +24,10 @@ export interface CompileOptions {
 }
 
 const encoder = new TextEncoder();
-const MAX_QUOTED = 1024;
 
 /** Whether `text` may travel as a quoted string (RFC 3501 9 `quoted`: 7-bit TEXT-CHARs). */
 export function canQuote(text: string): boolean {
-  if (text.length > MAX_QUOTED) return false;
+  if (text.length > LIMITS.maxQuotedLength) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0 || c === 0x0a || c === 0x0d || c > 0x7f) return false;

@@ -50,7 +50,7 @@ export async function serveConnection(
   }, {
     maxLineLength: LIMITS.maxLineLength,
     // Most commands are short: a few KiB per connection, grown only for a long line.
-    initialBufferSize: 4096,
+    initialBufferSize: LIMITS.initialLineBuffer,
   });
   // In IDLE, a read of the client's line outlives the wake-ups between; it is kept here.
   let line = null as Promise<SessionInput> | null;

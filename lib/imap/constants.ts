@@ -105,6 +105,12 @@ export const LIMITS = {
   /** Most literals in one command (each costs the client a round trip, and us memory). */
   maxLiterals: 1000,
   /**
+   * Most octets of text (the lines between literals) one command may hold once logged in:
+   * with 1000 literals, lines near the line cap would otherwise add up to 64 MiB. A
+   * MULTIAPPEND of 1000 messages with flags and dates needs about 60 KiB.
+   */
+  maxCommandText: 1024 * 1024,
+  /**
    * Before login a client only needs a user name and a password (LOGIN, AUTHENTICATE) or
    * a few ID strings: all literals of one command together may hold this much, so an
    * unauthenticated connection cannot make the server hold more.
@@ -112,6 +118,8 @@ export const LIMITS = {
   preAuthLiteralSize: 16 * 1024,
   /** Most literals in one command before login. */
   preAuthLiterals: 64,
+  /** Most octets of text one command may hold before login, literals excluded. */
+  preAuthCommandText: 64 * 1024,
   /**
    * Deepest nesting of parentheses (and of NOT/OR in SEARCH) a command may use. Real
    * clients nest a few levels; recursion deeper than this would exhaust the stack, so such
@@ -146,6 +154,30 @@ export const LIMITS = {
    * of its 100 (smtpd_client_connection_count_limit), so one client cannot take them all.
    */
   maxConnectionsPerAddress: 500,
+  /**
+   * Each connection's line buffer starts this small and grows (up to maxLineLength) only
+   * for a long line, so a thousand idle sessions hold a few MiB, not 64 MiB.
+   */
+  initialLineBuffer: 4096,
+  /**
+   * Responses queued past this many octets are written out before the next is built, so a
+   * FETCH of a whole mailbox never holds its whole answer in memory.
+   */
+  outputFlushSize: 256 * 1024,
+  /**
+   * Longest string the compiler sends quoted; a longer one goes as a literal, whose size
+   * the reader learns before the octets (RFC 3501 4.3 leaves the choice to the sender).
+   */
+  maxQuotedLength: 1024,
+  /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
+  maxKeywords: 26,
+  /**
+   * Longest response line our client accepts: a server may answer SEARCH or send a UID set
+   * on one line far longer than a command (Dovecot does, for big mailboxes).
+   */
+  clientMaxLineLength: 1024 * 1024,
+  /** Largest literal our client accepts in a response (a FETCH of a big message). */
+  clientMaxLiteralSize: 64 * 1024 * 1024,
 } as const;
 
 /** One line per limit for the README's mail-lab table (tools/limits_table.ts writes it). */
@@ -165,6 +197,15 @@ export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
     "failed logins per session (the shared policy, lib/net/auth_throttle.ts); then `* BYE`",
   loginTimeoutMs: "from greeting to login, ms (Dovecot's 3 min); then `* BYE`",
   maxConnectionsPerAddress: "connections at once from one address; more: `* BYE`",
+  maxCommandText:
+    "text of one command besides its literals after login, bytes; more: `NO [TOOBIG]`",
+  preAuthCommandText: "text of one command besides its literals before login, bytes",
+  initialLineBuffer: "each connection's line buffer at first, bytes (grows for a long line)",
+  outputFlushSize: "responses queued before they are written, bytes (FETCH streams)",
+  maxQuotedLength: "longest string sent quoted, characters; longer ones go as literals",
+  maxKeywords: "keywords per folder (Dovecot's letters a to z); more: `NO [LIMIT]`",
+  clientMaxLineLength: "longest response line our client reads, bytes",
+  clientMaxLiteralSize: "largest literal our client reads in a response, bytes",
 };
 
 /** Month names of RFC 3501 date-text and date-time. */

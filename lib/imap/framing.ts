@@ -12,6 +12,7 @@
  */
 
 import { type ByteSource, LineReader, type LineReaderOptions } from "../net/mod.ts";
+import { LIMITS } from "./constants.ts";
 
 /** One command or response: text pieces with literals between them. */
 export interface Frame {
@@ -58,15 +59,24 @@ export function literalAtEnd(line: string): { size: number; synchronizing: boole
 
 /** What one frame may make the reader hold: the memory budget of a command. */
 export interface FrameLimits {
-  /** Largest literal accepted, in octets. Default 32 MiB. */
+  /** Largest literal accepted, in octets. Default LIMITS.maxLiteralSize. */
   maxLiteralSize?: number;
-  /** Most literals in one frame (each costs a round trip for the client, memory for us). Default 1000. */
+  /**
+   * Most literals in one frame (each costs a round trip for the client, memory for us).
+   * Default LIMITS.maxLiterals.
+   */
   maxLiterals?: number;
   /**
    * Most octets all literals of one frame may add up to. Default: `maxLiteralSize`. Without
    * it, many literals each under the cap would still add up to gigabytes.
    */
   maxTotalLiteralSize?: number;
+  /**
+   * Most octets of text (the lines, literals excluded) a frame may hold before another
+   * literal is accepted. Default LIMITS.maxCommandText. Without it, a thousand literals of
+   * one octet, each after a line just under the line cap, would hold 64 MiB of text.
+   */
+  maxTextSize?: number;
 }
 
 /** Options for {@linkcode FrameReader}. */
@@ -74,11 +84,12 @@ export interface FrameReaderOptions extends LineReaderOptions, FrameLimits {}
 
 /** Limits with their defaults filled in. */
 export function frameLimits(limits: FrameLimits = {}): Required<FrameLimits> {
-  const maxLiteralSize = limits.maxLiteralSize ?? 32 * 1024 * 1024;
+  const maxLiteralSize = limits.maxLiteralSize ?? LIMITS.maxLiteralSize;
   return {
     maxLiteralSize,
-    maxLiterals: limits.maxLiterals ?? 1000,
+    maxLiterals: limits.maxLiterals ?? LIMITS.maxLiterals,
     maxTotalLiteralSize: limits.maxTotalLiteralSize ?? maxLiteralSize,
+    maxTextSize: limits.maxTextSize ?? LIMITS.maxCommandText,
   };
 }
 
@@ -124,14 +135,16 @@ export class FrameReader {
   ): Promise<Frame | null> {
     const frame: Frame = { lines: [], literals: [], size: 0 };
     let total = 0; // literal octets held for this frame
+    let text = 0; // octets of its lines
     while (true) {
       const line = await this.lines.readLine();
       if (line === null) return null;
       frame.lines.push(line.text);
       frame.size += line.bytes.length + (line.ending === "CRLF" ? 2 : 1);
+      text += line.bytes.length;
       const literal = literalAtEnd(line.text);
       if (!literal) return frame;
-      const { maxLiteralSize, maxLiterals, maxTotalLiteralSize } = this.limits;
+      const { maxLiteralSize, maxLiterals, maxTotalLiteralSize, maxTextSize } = this.limits;
       const tooLarge = (reason?: string) =>
         new LiteralTooLargeError(
           literal.size,
@@ -141,6 +154,11 @@ export class FrameReader {
           reason,
         );
       if (literal.size > maxLiteralSize) throw tooLarge();
+      if (text > maxTextSize) {
+        throw tooLarge(
+          `Command too long: ${text} octets of text besides its literals, the limit is ${maxTextSize}`,
+        );
+      }
       if (frame.literals.length >= maxLiterals) {
         throw tooLarge(`Too many literals: the limit is ${maxLiterals} in one command`);
       }

@@ -61,3 +61,16 @@ Deno.test("FrameReader returns null when the peer vanishes inside a literal", as
   const reader = new FrameReader(source("a APPEND INBOX {10}\r\n", "abc"));
   deepStrictEqual(await reader.readFrame(), null);
 });
+
+Deno.test("FrameReader bounds a command's text besides its literals", async () => {
+  // Lines under the line cap, each announcing a tiny literal, must not add up forever.
+  const line = "y".repeat(40);
+  const reader = new FrameReader(
+    source(`a X ${line} {1+}\r\nx ${line} {1+}\r\nx ${line} {1+}\r\nx\r\nb NOOP\r\n`),
+    { maxTextSize: 100 },
+  );
+  await rejects(reader.readFrame(), {
+    name: "LiteralTooLargeError",
+    message: "Command too long: 141 octets of text besides its literals, the limit is 100",
+  });
+});

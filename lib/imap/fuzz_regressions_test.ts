@@ -3,6 +3,7 @@
  * that broke a rule, and the exact reply RFC 3501 asks for now.
  */
 import { deepStrictEqual } from "node:assert/strict";
+import { parseResponse } from "./response.ts";
 import { wireFixture } from "./wire_test_helpers.ts";
 
 Deno.test("a quoted string holding CR, LF or NUL gets a tagged BAD (RFC 3501 9 TEXT-CHAR)", async () => {
@@ -21,4 +22,21 @@ Deno.test("a quoted string holding CR, LF or NUL gets a tagged BAD (RFC 3501 9 T
   );
   await wire.send("c NOOP\r\n");
   deepStrictEqual(await wire.line(), "c OK NOOP completed");
+});
+
+Deno.test("a tag holding [ is a tag: the server answers it, the client reads the answer", async () => {
+  // Found by the socket target: the server answered `BODY[4 SELECT "INBOX"` with BAD, and
+  // our response parser read the tag `BODY[4` as the start of a section. `[` is an
+  // ATOM-CHAR, so RFC 3501 9 allows it in a tag.
+  await using f = await wireFixture();
+  using wire = await f.connect();
+  await wire.send('BODY[4 SELECT "INBOX"\r\n');
+  const reply = await wire.until("BODY[4 ");
+  deepStrictEqual(reply.at(-1), "BODY[4 OK [READ-WRITE] SELECT completed");
+  const response = parseResponse({ lines: [reply.at(-1)!], literals: [], size: 0 });
+  deepStrictEqual([response.tag, response.type, response.code?.name], [
+    "BODY[4",
+    "OK",
+    "READ-WRITE",
+  ]);
 });

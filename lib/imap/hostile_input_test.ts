@@ -48,6 +48,30 @@ Deno.test("before login, literals may hold 16 KiB per command in total", async (
   );
 });
 
+Deno.test("before login, a command's text besides its literals is bounded too", async (t) => {
+  await using f = await wireFixture();
+  const line = (n: number) => "y".repeat(n);
+  await t.step("a synchronizing literal after 64 KiB of text gets NO [TOOBIG]", async () => {
+    using wire = await f.connect(false);
+    await wire.send(`a ID (${line(40_000)} {1+}\r\nx ${line(30_000)} {1}\r\n`);
+    deepStrictEqual(
+      await wire.line(),
+      "a NO [TOOBIG] Command too long: 70016 octets of text besides its literals, the limit is 65536",
+    );
+    await wire.send("b NOOP\r\n");
+    deepStrictEqual(await wire.line(), "b OK NOOP completed");
+  });
+  await t.step("a non-synchronizing one gets BAD [TOOBIG], then BYE", async () => {
+    using wire = await f.connect(false);
+    await wire.send(`a ID (${line(40_000)} {1+}\r\nx ${line(30_000)} {1+}\r\nx)\r\n`);
+    deepStrictEqual(await wire.until("<closed>"), [
+      "a BAD [TOOBIG] Command too long: 70017 octets of text besides its literals, the limit is 65536",
+      "* BYE Closing: cannot skip an oversized non-synchronizing literal",
+      "<closed>",
+    ]);
+  });
+});
+
 Deno.test("after login, one command's literals are bounded in total", async () => {
   await using f = await wireFixture([], { maxLiteralSize: 1000, maxCommandLiteralSize: 1500 });
   using wire = await f.connect();

@@ -19,11 +19,13 @@
  * @module
  */
 
+import { LIMITS } from "./constants.ts";
+
 /** The file inside each Maildir folder (Dovecot's name). */
 export const KEYWORDS_FILE = "dovecot-keywords";
 
-/** Letters a folder can give keywords: a to z. */
-export const MAX_KEYWORDS = 26;
+/** Letters a folder can give keywords: a to z (LIMITS.maxKeywords). */
+export const MAX_KEYWORDS: number = LIMITS.maxKeywords;
 
 /**
  * A keyword's syntax (RFC 3501 9 `flag-keyword` = atom): ATOM-CHARs, not starting with

@@ -160,6 +160,20 @@ export class Parser {
     return value;
   }
 
+  /**
+   * A tag (RFC 3501 9 `tag`: ASTRING-CHARs but "+"): everything up to the first space,
+   * read as text. `[` is an ATOM-CHAR, so `BODY[4` is a tag, not the start of a section.
+   */
+  readTag(): string {
+    this.skipSpaces();
+    const start = this.#pos;
+    while (this.#pos < this.#text.length && this.#text[this.#pos] !== " ") this.#pos++;
+    if (this.#pos === start) {
+      throw new ImapParseError(`Cannot parse: tag missing at ${this.where()}`);
+    }
+    return this.#text.slice(start, this.#pos);
+  }
+
   /** An atom, with its `[section]` and `<partial>` if it carries them. */
   readAtom(): AtomValue {
     this.skipSpaces();

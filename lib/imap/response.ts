@@ -45,7 +45,7 @@ export function parseResponse(frame: Frame): ImapResponse {
     return { tag: "+", type: "", text: first.slice(1).trimStart(), values: [] };
   }
   const p = new Parser(frame);
-  const tag = p.readAtom().value;
+  const tag = p.readTag();
   if (p.atEnd()) throw new ImapParseError(`Cannot parse response: nothing after the tag ${tag}`);
   let word = p.readAtom().value;
   let number: number | undefined;

@@ -104,8 +104,6 @@ const TAG = /^[^\s(){%*"\\+\x00-\x1f\x7f]+$/;
 const encoder = new TextEncoder();
 const LITERAL_READY = encoder.encode("+ Ready for literal data\r\n");
 const AUTOLOGOUT = "* BYE Autologout; idle for too long (RFC 3501 5.4)";
-/** Queued output above this is handed to {@linkcode Session.spill} mid-command (a big FETCH). */
-const SPILL_BYTES = 256 * 1024;
 
 /** How a handler ended: its tagged result (null: "OK <name> completed"), or a wait. */
 type Outcome = CommandResult | Continuation | null;
@@ -297,12 +295,14 @@ export class Session {
         maxLiteralSize: size,
         maxTotalLiteralSize: size,
         maxLiterals: LIMITS.preAuthLiterals,
+        maxTextSize: LIMITS.preAuthCommandText,
       };
     }
     return {
       maxLiteralSize: this.config.maxLiteralSize,
       maxTotalLiteralSize: this.config.maxCommandLiteralSize,
       maxLiterals: LIMITS.maxLiterals,
+      maxTextSize: LIMITS.maxCommandText,
     };
   }
 
@@ -357,9 +357,9 @@ export class Session {
     return out;
   }
 
-  /** Hand the queue to {@linkcode Session.spill} when it is big (FETCH calls this between messages). */
+  /** Hand the queue to {@linkcode Session.spill} past LIMITS.outputFlushSize (FETCH calls this between messages). */
   async flushIfLarge(): Promise<void> {
-    if (this.spill && this.#outSize > SPILL_BYTES) await this.spill(this.#take());
+    if (this.spill && this.#outSize > LIMITS.outputFlushSize) await this.spill(this.#take());
   }
 
   /** The CAPABILITY list for the current state (no AUTH= once logged in). */
@@ -413,7 +413,7 @@ export class Session {
     let command: Command;
     try {
       const parser = new Parser(frame, { nil: false });
-      parser.readAtom(); // the tag
+      parser.readTag();
       if (parser.atEnd()) throw new ImapParseError("Cannot parse: command name missing");
       const nameAtom = parser.readAtom();
       let name = nameAtom.value.toUpperCase();
