@@ -307,6 +307,25 @@ async function perAddress(server: LoopbackServer, greeting: RegExp, refusal: str
   assert.match(await firstLineFrom("127.0.0.2", server.port), greeting, "another address gets in");
 }
 
+Deno.test("SMTP with its defaults: 60 silent connections from one address get 50 slots, another address still gets in", async () => {
+  await using server = smtp();
+  const clients = [];
+  try {
+    for (let k = 0; k < 60; k++) clients.push(await raw(server.port));
+    const first = await Promise.all(clients.map((client) => client.line()));
+    assert.equal(first.filter((line) => line?.startsWith("220 mx.test ESMTP")).length, 50);
+    assert.deepEqual(
+      first.filter((line) => !line?.startsWith("220 ")),
+      Array(10).fill(
+        "421 4.7.0 mx.test too many connections from 127.0.0.1 (the limit is 50), try again later",
+      ),
+    );
+    assert.match(await firstLineFrom("127.0.0.2", server.port), /^220 mx\.test ESMTP/);
+  } finally {
+    for (const client of clients) client[Symbol.dispose]();
+  }
+});
+
 Deno.test("SMTP: past the per-address limit, 421 4.7.0 and the close", async () => {
   await using server = smtp({ maxConnectionsPerAddress: 1 });
   await perAddress(
