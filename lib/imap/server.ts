@@ -1,6 +1,6 @@
 /**
  * The IMAP server: a loopback listener whose connections each run a {@linkcode Session}
- * over a user's Maildir in a {@linkcode MailStore}.
+ * over a user's Maildir in a {@linkcode MailStore}, driven by {@linkcode serveConnection}.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import type { MailStore } from "../maildir/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { LIMITS } from "./constants.ts";
 import { MailboxRegistry } from "./mailbox.ts";
+import { serveConnection } from "./connection.ts";
 import { Session } from "./session.ts";
 
 /** Options for {@linkcode serveImap}. */
@@ -101,19 +102,20 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
       loginTimeoutMs: options.loginTimeoutMs ?? LIMITS.loginTimeoutMs,
     });
-    const session = new Session(wire, {
+    const session = new Session({
       store: options.store,
       users: options.users,
       registry,
-      idleTimeoutMs: loginDeadline.timeoutMs,
       loginDeadline,
       authAttempts: throttle.session(conn.remoteAddr.hostname, stopping.signal),
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
+    });
+    await serveConnection(wire, session, {
+      idleTimeoutMs: loginDeadline.timeoutMs,
       closing,
     });
-    await session.run();
   }, {
     port: options.port,
     maxConnections,

@@ -1,22 +1,29 @@
 /**
- * One IMAP connection on the server side: read a command, check its state, run its
- * handler, send the untagged updates the mailbox owes the client, then the tagged reply
- * (RFC 3501 2.2.2, 5.5, 7).
+ * One IMAP connection's protocol logic on the server side, with no socket in it: the
+ * transport (connection.ts) reads a command (a line, or lines with `{n}` literals spliced
+ * in, RFC 3501 2.2) and hands it to {@linkcode Session.step}; the session checks the
+ * command's state, runs its handler, queues the untagged updates the mailbox owes the
+ * client and then the tagged reply (RFC 3501 2.2.2, 5.5, 7), and answers with the bytes
+ * to send and what to wait for next ({@linkcode Wait}).
+ *
+ * This is the shape of the SMTP and POP3 sessions (`step` in, replies and the next wait
+ * out), with one difference: IMAP commands work on mailboxes, which means files, so a
+ * step is asynchronous. Commands that wait for the client after a continuation request
+ * (AUTHENTICATE, IDLE) return a {@linkcode Continuation}; the session then asks for a
+ * line (or, in IDLE, a line or a change of the mailbox) and feeds what comes to it.
+ *
+ * Everything the transport notices (the client closed, went silent, sent a line or a
+ * literal over the limit, the server is closing) is an input too, so every answer the
+ * RFCs prescribe for them is here and can be tested by feeding inputs.
  *
  * @module
  */
 
-import {
-  type AuthAttempts,
-  IdleTimeoutError,
-  LineTooLongError,
-  type LoginDeadline,
-  writeAll,
-} from "../net/mod.ts";
+import type { AuthAttempts, LoginDeadline } from "../net/mod.ts";
 import type { Maildir, MailStore } from "../maildir/mod.ts";
 import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
-import { type FrameLimits, FrameReader, LiteralTooLargeError } from "./framing.ts";
+import type { Frame, FrameLimits, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry } from "./mailbox.ts";
 import { UnknownCteError } from "./binary.ts";
 import { KeywordLimitError } from "./keywords.ts";
@@ -24,7 +31,12 @@ import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { liveSearchUpdates } from "./commands/search.ts";
-import { type Command, CommandError, type CommandResult } from "./commands/types.ts";
+import {
+  type Command,
+  CommandError,
+  type CommandResult,
+  type Continuation,
+} from "./commands/types.ts";
 import type { ImapValue } from "./values.ts";
 
 /** What a session needs from its server. */
@@ -33,8 +45,6 @@ export interface SessionConfig {
   /** User name to password. */
   users: ReadonlyMap<string, string>;
   registry: MailboxRegistry;
-  /** Autologout after this much silence (RFC 3501 5.4); a function is asked before each read. */
-  idleTimeoutMs: number | (() => number);
   /** This connection's login attempts under the server's password-guessing policy. */
   authAttempts?: AuthAttempts;
   /** The time left to log in (lib/net/login_deadline.ts); told when the client logs in. */
@@ -44,8 +54,45 @@ export interface SessionConfig {
   maxLiteralSize: number;
   /** Most octets all literals of one command may hold once logged in. */
   maxCommandLiteralSize: number;
-  /** Resolves when the server is closing: IDLE and other waits end. */
-  closing: Promise<void>;
+}
+
+/** What the transport read or noticed, for {@linkcode Session.step}. */
+export type SessionInput =
+  /** A command: its lines and literals (framing.ts). */
+  | { kind: "command"; frame: Frame }
+  /** A line answering a continuation request (AUTHENTICATE's response, IDLE's DONE). */
+  | { kind: "line"; text: string }
+  /** In IDLE: the selected mailbox changed ({@linkcode Continuation.changed} resolved). */
+  | { kind: "wake" }
+  /** The client's line was over the limit; the reader skipped it. */
+  | { kind: "line-too-long"; reason: string }
+  /** A literal was announced over the limit; none of its octets were read. */
+  | { kind: "literal-too-large"; error: LiteralTooLargeError }
+  /** The client sent nothing for the idle timeout (RFC 3501 5.4 autologout). */
+  | { kind: "timeout" }
+  /** The server is closing (sent while in IDLE). */
+  | { kind: "closing" }
+  /** The client closed the connection. */
+  | { kind: "end" };
+
+/** What the transport waits for after sending a step's output. */
+export type Wait =
+  /**
+   * A command within these limits. Before the octets of a synchronizing literal `{n}`,
+   * send `literalReady` (RFC 3501 7.5: the server says "+" when it is ready for them).
+   */
+  | { kind: "command"; limits: Required<FrameLimits>; literalReady: Uint8Array }
+  /** One plain line (AUTHENTICATE's response). */
+  | { kind: "line" }
+  /** One plain line (DONE), or `changed` resolving (then feed "wake"), or the server closing. */
+  | { kind: "idle"; changed: Promise<void> }
+  /** Close the connection. */
+  | { kind: "close" };
+
+/** What {@linkcode Session.step} returns: bytes to send, then what to wait for. */
+export interface StepResult {
+  output: Uint8Array;
+  next: Wait;
 }
 
 /**
@@ -55,8 +102,48 @@ export interface SessionConfig {
 // deno-lint-ignore no-control-regex
 const TAG = /^[^\s(){%*"\\+\x00-\x1f\x7f]+$/;
 const encoder = new TextEncoder();
+const LITERAL_READY = encoder.encode("+ Ready for literal data\r\n");
+const AUTOLOGOUT = "* BYE Autologout; idle for too long (RFC 3501 5.4)";
+/** Queued output above this is handed to {@linkcode Session.spill} mid-command (a big FETCH). */
+const SPILL_BYTES = 256 * 1024;
 
-/** One connection's state machine. */
+/** How a handler ended: its tagged result (null: "OK <name> completed"), or a wait. */
+type Outcome = CommandResult | Continuation | null;
+
+function isContinuation(outcome: Outcome): outcome is Continuation {
+  return outcome !== null && "kind" in outcome && outcome.kind === "continuation";
+}
+
+/** A command waiting for the client after "+". */
+interface Waiting {
+  command: Command;
+  continuation: Continuation;
+}
+
+/**
+ * One connection's state machine.
+ *
+ * @example Log in and select, without a network
+ * ```ts
+ * import { Session } from "./session.ts";
+ * import { MailboxRegistry } from "./mailbox.ts";
+ * import { MailStore } from "../maildir/mod.ts";
+ * const root = await Deno.makeTempDir();
+ * const session = new Session({
+ *   store: new MailStore(root), users: new Map([["alice", "pw"]]),
+ *   registry: new MailboxRegistry(), pollIntervalMs: 30_000,
+ *   maxLiteralSize: 1 << 20, maxCommandLiteralSize: 1 << 20,
+ * });
+ * const line = (text: string) => ({ kind: "command" as const, frame: { lines: [text], literals: [], size: 0 } });
+ * session.greet();
+ * await session.step(line("a LOGIN alice pw"));
+ * const selected = await session.step(line("b SELECT INBOX"));
+ * const text = new TextDecoder().decode(selected.output);
+ * if (!text.includes("b OK [READ-WRITE]")) throw new Error(text);
+ * await session.end();
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
 export class Session {
   state: State = STATE.NotAuthenticated;
   user: string | null = null;
@@ -66,24 +153,99 @@ export class Session {
   /** Extensions turned on by ENABLE (RFC 5161) or implicitly (RFC 7162 3.1, condstore.ts). */
   readonly enabled = new Set<string>();
   readonly config: SessionConfig;
-  readonly reader: FrameReader;
-  readonly #conn: { write(bytes: Uint8Array): Promise<number> };
+  /**
+   * Where a command's output goes when it grows past a few hundred KiB before the
+   * command ends (a FETCH of many large messages), so it never sits whole in memory.
+   * The transport sets it to a write to the socket; without it, output waits for the
+   * step's result.
+   */
+  spill: ((bytes: Uint8Array) => Promise<void>) | null = null;
   #out: Uint8Array[] = [];
   #outSize = 0;
+  #waiting: Waiting | null = null;
 
-  constructor(
-    conn: { read(b: Uint8Array): Promise<number | null>; write(b: Uint8Array): Promise<number> },
-    config: SessionConfig,
-  ) {
-    this.#conn = conn;
+  constructor(config: SessionConfig) {
     this.config = config;
-    this.reader = new FrameReader(conn, {
-      maxLineLength: LIMITS.maxLineLength,
-      // Most commands are short: a few KiB per connection, grown only for a long line.
-      initialBufferSize: 4096,
-      idleTimeoutMs: config.idleTimeoutMs,
-      ...this.#frameLimits(),
-    });
+  }
+
+  /** The greeting (RFC 3501 7.1.1, with CAPABILITY as RFC 3501 7.2.1 allows). */
+  greet(): StepResult {
+    this.sendText(
+      `* OK [CAPABILITY ${this.capabilities().join(" ")}] IMAP4rev1 course server ready`,
+    );
+    return this.#result();
+  }
+
+  /** Answer one input: the bytes to send and what to wait for next. */
+  async step(input: SessionInput): Promise<StepResult> {
+    const waiting = this.#waiting;
+    switch (input.kind) {
+      case "command":
+        if (waiting) throw new Error("Cannot take a command while waiting for a continuation");
+        await this.#command(input.frame);
+        break;
+      case "line":
+        if (!waiting) throw new Error("Cannot take a line: no command is waiting for one");
+        await this.#complete(waiting, () => waiting.continuation.line(input.text));
+        break;
+      case "wake":
+        if (!waiting?.continuation.wake) break;
+        await waiting.continuation.wake();
+        break;
+      case "line-too-long":
+        if (waiting) {
+          const { continuation, command } = waiting;
+          const text = continuation.overlong?.(input.reason) ??
+            `${command.name} cancelled: ${input.reason}`;
+          await this.#complete(waiting, () => Promise.reject(new CommandError("BAD", text)));
+        } else {
+          this.sendText(`* BAD ${input.reason}`);
+        }
+        break;
+      case "literal-too-large":
+        this.#literalTooLarge(input.error);
+        break;
+      case "timeout":
+        this.sendText(this.#autologoutText());
+        await this.end();
+        break;
+      case "closing":
+        this.sendText("* BYE Server shutting down");
+        await this.end();
+        break;
+      case "end":
+        await this.end();
+        break;
+    }
+    return this.#result();
+  }
+
+  /**
+   * The session is over (LOGOUT, the client gone, the server closing): release what a
+   * waiting command holds. The transport calls it however the connection ends.
+   */
+  async end(): Promise<void> {
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    this.logout();
+    await waiting?.continuation.finish?.();
+  }
+
+  /** The queued output and the next wait. */
+  #result(): StepResult {
+    const output = this.#take();
+    if (this.state === STATE.Logout) return { output, next: { kind: "close" } };
+    const continuation = this.#waiting?.continuation;
+    if (!continuation) {
+      return {
+        output,
+        next: { kind: "command", limits: this.#frameLimits(), literalReady: LITERAL_READY },
+      };
+    }
+    if (continuation.changed) {
+      return { output, next: { kind: "idle", changed: continuation.changed() } };
+    }
+    return { output, next: { kind: "line" } };
   }
 
   /**
@@ -106,6 +268,20 @@ export class Session {
     };
   }
 
+  #literalTooLarge(error: LiteralTooLargeError): void {
+    const tag = error.line.split(" ")[0];
+    const safeTag = TAG.test(tag) ? tag : "*";
+    if (error.synchronizing) {
+      // The client waits for "+" that never comes, so the command simply ends here.
+      this.sendText(`${safeTag} NO [TOOBIG] ${error.message}`);
+      return;
+    }
+    // {n+}: the octets are already on their way and we will not read them (RFC 7888 4).
+    this.sendText(`${safeTag} BAD [TOOBIG] ${error.message}`);
+    this.sendText("* BYE Closing: cannot skip an oversized non-synchronizing literal");
+    this.logout();
+  }
+
   /** Queue an untagged response (or any line) given as values. */
   send(values: readonly ImapValue[]): void {
     for (const piece of compile(values)) {
@@ -124,23 +300,28 @@ export class Session {
     this.#outSize += bytes.length;
   }
 
-  /** Write what is queued. Large FETCH responses are flushed as they grow. */
-  async flush(): Promise<void> {
-    if (!this.#out.length) return;
+  /** Everything queued, as one buffer (one write, one segment for a small reply). */
+  #take(): Uint8Array {
+    const chunks = this.#out;
+    if (chunks.length === 1) {
+      this.#out = [];
+      this.#outSize = 0;
+      return chunks[0];
+    }
     const out = new Uint8Array(this.#outSize);
     let at = 0;
-    for (const chunk of this.#out) {
+    for (const chunk of chunks) {
       out.set(chunk, at);
       at += chunk.length;
     }
     this.#out = [];
     this.#outSize = 0;
-    await writeAll(this.#conn, out);
+    return out;
   }
 
-  /** Flush when the queue is big (called by FETCH between messages). */
+  /** Hand the queue to {@linkcode Session.spill} when it is big (FETCH calls this between messages). */
   async flushIfLarge(): Promise<void> {
-    if (this.#outSize > 256 * 1024) await this.flush();
+    if (this.spill && this.#outSize > SPILL_BYTES) await this.spill(this.#take());
   }
 
   /** The CAPABILITY list for the current state (no AUTH= once logged in). */
@@ -151,8 +332,8 @@ export class Session {
   }
 
   /**
-   * Send untagged updates for the selected mailbox (RFC 3501 5.2). `refresh: false` when
-   * the shared mailbox has just looked at the disk itself (an IDLE wake-up).
+   * Queue untagged updates for the selected mailbox (RFC 3501 5.2). `refresh: false`
+   * when the shared mailbox has just looked at the disk itself (an IDLE wake-up).
    */
   async sendUpdates(
     options: { expunge: boolean; uid?: boolean; refresh?: boolean },
@@ -181,66 +362,8 @@ export class Session {
     await selected.saving;
   }
 
-  /** Serve the connection until LOGOUT, close or autologout. */
-  async run(): Promise<void> {
-    this.sendText(
-      `* OK [CAPABILITY ${this.capabilities().join(" ")}] IMAP4rev1 course server ready`,
-    );
-    await this.flush();
-    while (this.state !== STATE.Logout) {
-      let frame;
-      this.reader.limits = this.#frameLimits();
-      try {
-        frame = await this.reader.readFrame(async (_size, synchronizing) => {
-          // RFC 3501 7.5: the server says "+" when it is ready for a synchronizing literal.
-          if (synchronizing) {
-            this.sendText("+ Ready for literal data");
-            await this.flush();
-          }
-        });
-      } catch (error) {
-        if (error instanceof LiteralTooLargeError) {
-          const tag = error.line.split(" ")[0];
-          const safeTag = TAG.test(tag) ? tag : "*";
-          if (error.synchronizing) {
-            // The client waits for "+" that never comes, so the command simply ends here.
-            this.sendText(`${safeTag} NO [TOOBIG] ${error.message}`);
-            await this.flush();
-            continue;
-          }
-          // {n+}: the octets are already on their way and we will not read them (RFC 7888 4).
-          this.sendText(`${safeTag} BAD [TOOBIG] ${error.message}`);
-          this.sendText("* BYE Closing: cannot skip an oversized non-synchronizing literal");
-          await this.flush();
-          return;
-        }
-        if (error instanceof LineTooLongError) {
-          this.sendText(`* BAD ${error.message}`);
-          await this.flush();
-          continue;
-        }
-        if (error instanceof IdleTimeoutError) {
-          this.sendText(this.#autologoutText());
-          await this.flush().catch(() => {});
-          return;
-        }
-        throw error;
-      }
-      if (frame === null) return;
-      try {
-        await this.#handle(frame);
-      } catch (error) {
-        // IDLE reads lines inside its handler; its silence is an autologout too.
-        if (!(error instanceof IdleTimeoutError)) throw error;
-        this.sendText(this.#autologoutText());
-        await this.flush().catch(() => {});
-        return;
-      }
-      await this.flush();
-    }
-  }
-
-  async #handle(frame: { lines: string[]; literals: Uint8Array[]; size: number }): Promise<void> {
+  /** Parse a command frame, run it, and queue its replies (or its continuation request). */
+  async #command(frame: Frame): Promise<void> {
     const first = frame.lines[0];
     if (first.trim() === "") return; // an empty line: ignore, as Dovecot does
     const space = first.indexOf(" ");
@@ -270,55 +393,85 @@ export class Session {
       }
       throw error;
     }
-    const result = await this.#dispatch(command);
-    const code = result.code ? `[${result.code}] ` : "";
-    this.sendText(`${tag} ${result.status} ${code}${result.text}`);
-  }
-
-  async #dispatch(command: Command): Promise<CommandResult> {
     const handler = Object.hasOwn(COMMANDS, command.name) ? COMMANDS[command.name] : undefined;
     const shown = (command.uid ? "UID " : "") + command.name;
     if (!handler || (command.uid && !handler.uid)) {
-      return { status: "BAD", text: `Unknown command ${JSON.stringify(shown.slice(0, 40))}` };
+      this.sendText(`${tag} BAD Unknown command ${JSON.stringify(shown.slice(0, 40))}`);
+      return;
     }
     if (!handler.states.includes(this.state)) {
       // RFC 3501 6: a command in the wrong state is a protocol error.
-      return { status: "BAD", text: `${shown} is not allowed in the ${this.state} state` };
+      this.sendText(`${tag} BAD ${shown} is not allowed in the ${this.state} state`);
+      return;
     }
-    let result: CommandResult;
+    await this.#finish(command, await this.#outcome(() => handler.run(this, command)));
+  }
+
+  /** A waiting command's continuation gave its outcome: end the wait, then reply. */
+  async #complete(
+    waiting: Waiting,
+    work: () => Promise<CommandResult | Continuation | void>,
+  ): Promise<void> {
+    const outcome = await this.#outcome(work);
+    if (!isContinuation(outcome)) {
+      this.#waiting = null;
+      await waiting.continuation.finish?.();
+    }
+    await this.#finish(waiting.command, outcome);
+  }
+
+  /** Run a handler (or continuation), turning the errors commands throw into results. */
+  async #outcome(
+    work: () => Promise<CommandResult | Continuation | void>,
+  ): Promise<Outcome> {
     try {
-      result = (await handler.run(this, command)) ?? { status: "OK", text: `${shown} completed` };
+      return (await work()) ?? null;
     } catch (error) {
       if (error instanceof CommandError) {
-        result = { status: error.status, code: error.code, text: error.message };
+        return { status: error.status, code: error.code, text: error.message };
       } else if (error instanceof Deno.errors.NotFound) {
-        result = { status: "NO", code: "NONEXISTENT", text: error.message };
+        return { status: "NO", code: "NONEXISTENT", text: error.message };
       } else if (error instanceof Error && error.name === "MailboxNameError") {
-        result = { status: "NO", code: "CANNOT", text: error.message };
+        return { status: "NO", code: "CANNOT", text: error.message };
       } else if (error instanceof UnknownCteError) {
-        result = { status: "NO", code: "UNKNOWN-CTE", text: error.message }; // RFC 3516 4.2
+        return { status: "NO", code: "UNKNOWN-CTE", text: error.message }; // RFC 3516 4.2
       } else if (error instanceof KeywordLimitError) {
-        result = { status: "NO", code: "LIMIT", text: error.message }; // RFC 5530 3
-      } else {
-        throw error;
+        return { status: "NO", code: "LIMIT", text: error.message }; // RFC 5530 3
       }
+      throw error;
+    }
+  }
+
+  /**
+   * Queue what follows a command: "+" and the wait for a continuation; or the untagged
+   * updates the mailbox owes the client, then the tagged reply.
+   */
+  async #finish(
+    command: Command,
+    outcome: Outcome,
+  ): Promise<void> {
+    if (isContinuation(outcome)) {
+      this.#waiting = { command, continuation: outcome };
+      this.sendText(`+ ${outcome.prompt}`);
+      return;
     }
     if (this.selected && this.state === STATE.Selected) {
       // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (sequence numbers would shift).
       const holdExpunge = !command.uid && ["FETCH", "STORE", "SEARCH"].includes(command.name);
       await this.sendUpdates({ expunge: !holdExpunge, uid: command.uid });
     }
-    return result;
+    const shown = (command.uid ? "UID " : "") + command.name;
+    const result = outcome ?? { status: "OK", text: `${shown} completed` };
+    const code = result.code ? `[${result.code}] ` : "";
+    this.sendText(`${command.tag} ${result.status} ${code}${result.text}`);
   }
 
   /** The BYE of a timeout: no login in time, or silence after login (RFC 3501 5.4). */
   #autologoutText(): string {
-    return this.config.loginDeadline?.expired
-      ? "* BYE No login in time, closing"
-      : "* BYE Autologout; idle for too long (RFC 3501 5.4)";
+    return this.config.loginDeadline?.expired ? "* BYE No login in time, closing" : AUTOLOGOUT;
   }
 
-  /** Log out now (LOGOUT command, or the server closing). */
+  /** Log out now (LOGOUT command, or the session ending). */
   logout(): void {
     this.state = STATE.Logout;
     this.selected = null;

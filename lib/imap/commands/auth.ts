@@ -6,7 +6,6 @@
  * @module
  */
 
-import { LineTooLongError } from "../../net/mod.ts";
 import { LIMITS, STATE } from "../constants.ts";
 import type { Session } from "../session.ts";
 import { textOf } from "../values.ts";
@@ -86,6 +85,14 @@ function decodePlain(base64: string): [string, string] {
   return [user, password];
 }
 
+/** The client's PLAIN response, initial or after "+": log in, or cancel on "*". */
+async function answerPlain(session: Session, response: string): Promise<CommandResult> {
+  if (response === "*") throw new CommandError("BAD", "AUTHENTICATE cancelled"); // RFC 3501 6.2.2
+  if (response === "=") response = ""; // RFC 4959: empty initial response
+  const [user, password] = decodePlain(response);
+  return await login(session, user, password);
+}
+
 /** RFC 3501 6.2.2 with RFC 4959: `AUTHENTICATE PLAIN [initial-response]`. */
 export const AUTHENTICATE: CommandHandler = {
   states: [STATE.NotAuthenticated],
@@ -100,27 +107,17 @@ export const AUTHENTICATE: CommandHandler = {
     if (mechanism !== "PLAIN") {
       throw new CommandError("NO", `Unsupported mechanism ${mechanism}`, "CANNOT");
     }
-    let response = command.args.length === 2
-      ? astring(command.args[1], "an initial response")
-      : null;
-    if (response === null) {
-      session.sendText("+ ");
-      await session.flush();
-      try {
-        response = await session.reader.readLine();
-      } catch (error) {
+    if (command.args.length === 1) {
+      // No initial response: ask for it with an empty continuation request.
+      return {
+        kind: "continuation",
+        prompt: "",
+        line: (response) => answerPlain(session, response),
         // The reader skipped the overlong line, so the next line is a new command:
         // the exchange is cancelled with BAD (RFC 3501 6.2.2) and the session goes on.
-        if (error instanceof LineTooLongError) {
-          throw new CommandError("BAD", `AUTHENTICATE cancelled: ${error.message}`);
-        }
-        throw error;
-      }
-      if (response === null) throw new CommandError("BAD", "Connection closed during AUTHENTICATE");
+        overlong: (reason) => `AUTHENTICATE cancelled: ${reason}`,
+      };
     }
-    if (response === "*") throw new CommandError("BAD", "AUTHENTICATE cancelled"); // RFC 3501 6.2.2
-    if (response === "=") response = ""; // RFC 4959: empty initial response
-    const [user, password] = decodePlain(response);
-    return await login(session, user, password);
+    return await answerPlain(session, astring(command.args[1], "an initial response"));
   },
 };

@@ -27,14 +27,46 @@ export interface Command {
   args: ImapValue[];
 }
 
+/**
+ * A command that goes on after a continuation request (RFC 3501 7.5): AUTHENTICATE waits
+ * for the client's response line, IDLE for DONE (RFC 2177) while it pushes updates. A
+ * handler returns one instead of a result; the session sends `+ prompt`, and the
+ * transport hands it the client's next line (or, for IDLE, tells it that the mailbox
+ * changed). The handler never reads from the connection itself.
+ */
+export interface Continuation {
+  readonly kind: "continuation";
+  /** Text after the "+ " of the continuation request. */
+  prompt: string;
+  /** The client's line: finish the command (nothing for "OK <name> completed"), or throw. */
+  line(text: string): Promise<CommandResult | void>;
+  /**
+   * The tagged BAD text when the client's line was too long to read (it was skipped);
+   * default "<name> cancelled: <reason>".
+   */
+  overlong?(reason: string): string;
+  /**
+   * IDLE: resolves when there is news to push. Asked each time the session waits; the
+   * transport races it against the client's line.
+   */
+  changed?(): Promise<void>;
+  /** IDLE: queue the news (untagged updates). */
+  wake?(): Promise<void>;
+  /** Release what the wait holds (a mailbox listener); called however the wait ends. */
+  finish?(): Promise<void>;
+}
+
 /** One command's implementation. */
 export interface CommandHandler {
   /** The states it is valid in (RFC 3501 6.1 to 6.4). */
   states: readonly State[];
   /** Whether it may be prefixed by UID (RFC 3501 6.4.8, RFC 4315, RFC 6851). */
   uid?: boolean;
-  /** Run it; return nothing for "OK <name> completed". Throw {@linkcode CommandError} for NO/BAD. */
-  run(session: Session, command: Command): Promise<CommandResult | void>;
+  /**
+   * Run it; return nothing for "OK <name> completed", or a {@linkcode Continuation} to
+   * wait for the client. Throw {@linkcode CommandError} for NO/BAD.
+   */
+  run(session: Session, command: Command): Promise<CommandResult | Continuation | void>;
 }
 
 /** A NO or BAD reply, thrown by a handler. */
