@@ -18,6 +18,7 @@ import { MemoryMailStore, serveSmtp, type SmtpServerOptions } from "../lib/smtp/
 import { MemoryStore, type Pop3ServerOptions, servePop3 } from "../lib/pop3/mod.ts";
 import { type ImapServerOptions, serveImap } from "../lib/imap/mod.ts";
 import { MailStore } from "../lib/maildir/mod.ts";
+import { requireTool } from "./tools.ts";
 
 const encoder = new TextEncoder();
 
@@ -306,6 +307,25 @@ async function perAddress(server: LoopbackServer, greeting: RegExp, refusal: str
   assert.match(await firstLineFrom("127.0.0.2", server.port), greeting, "another address gets in");
 }
 
+Deno.test("SMTP with its defaults: 60 silent connections from one address get 50 slots, another address still gets in", async () => {
+  await using server = smtp();
+  const clients = [];
+  try {
+    for (let k = 0; k < 60; k++) clients.push(await raw(server.port));
+    const first = await Promise.all(clients.map((client) => client.line()));
+    assert.equal(first.filter((line) => line?.startsWith("220 mx.test ESMTP")).length, 50);
+    assert.deepEqual(
+      first.filter((line) => !line?.startsWith("220 ")),
+      Array(10).fill(
+        "421 4.7.0 mx.test too many connections from 127.0.0.1 (the limit is 50), try again later",
+      ),
+    );
+    assert.match(await firstLineFrom("127.0.0.2", server.port), /^220 mx\.test ESMTP/);
+  } finally {
+    for (const client of clients) client[Symbol.dispose]();
+  }
+});
+
 Deno.test("SMTP: past the per-address limit, 421 4.7.0 and the close", async () => {
   await using server = smtp({ maxConnectionsPerAddress: 1 });
   await perAddress(
@@ -361,3 +381,50 @@ for (
     }
   });
 }
+
+// Third-party clients against the throttled servers ---------------------------------------
+
+Deno.test({
+  name: "Python's imaplib, poplib and smtplib report a wrong password clearly, then log in",
+  ...requireTool("python3"),
+  async fn() {
+    await using i = await imap({ authFailureDelayMs: 1 });
+    await using p = pop3({ authFailureDelayMs: 1 });
+    await using s = smtp({ authFailureDelayMs: 1 });
+    const script = `
+import imaplib, poplib, smtplib
+m = imaplib.IMAP4("127.0.0.1", ${i.port})
+try:
+    m.login("alice", "guess")
+except imaplib.IMAP4.error as e:
+    print("imap", e)
+print("imap", m.login("alice", "pw")[0])
+p = poplib.POP3("127.0.0.1", ${p.port})
+p.user("alice")
+try:
+    p.pass_("guess")
+except poplib.error_proto as e:
+    print("pop3", e)
+p.user("alice")
+print("pop3", p.pass_("pw").split()[0])
+c = smtplib.SMTP("127.0.0.1", ${s.port})
+c.ehlo("pc")
+try:
+    c.login("bob", "guess")
+except smtplib.SMTPAuthenticationError as e:
+    print("smtp", e.smtp_code, e.smtp_error)
+print("smtp", c.login("bob", "pw")[0])
+`;
+    const out = await new Deno.Command("python3", { args: ["-c", script], stderr: "inherit" })
+      .output();
+    assert.equal(out.code, 0);
+    assert.deepEqual(new TextDecoder().decode(out.stdout).trim().split("\n"), [
+      "imap b'[AUTHENTICATIONFAILED] Invalid user name or password'",
+      "imap OK",
+      "pop3 b'-ERR [AUTH] Invalid user name or password'",
+      "pop3 b'+OK'",
+      "smtp 535 b'5.7.8 Authentication credentials invalid'",
+      "smtp 235",
+    ]);
+  },
+});

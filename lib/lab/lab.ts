@@ -26,6 +26,11 @@ export interface LabOptions {
   services?: readonly LabService[];
   /** How often stale tmp/ files are swept while the lab runs. Default one hour. */
   tmpSweepIntervalMs?: number;
+  /**
+   * The password-guessing policy all the lab's servers share. Default: one
+   * {@linkcode AuthThrottle} with the defaults of lib/net/auth_throttle.ts.
+   */
+  authThrottle?: AuthThrottle;
 }
 
 /** One running lab server. */
@@ -71,7 +76,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     users: options.users,
     domains: options.domains ?? ["localhost"],
     hostname: options.hostname ?? "localhost",
-    authThrottle: new AuthThrottle(),
+    authThrottle: options.authThrottle ?? new AuthThrottle(),
   };
   try {
     await store.cleanTmp();

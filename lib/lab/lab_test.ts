@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MailStore } from "../maildir/mod.ts";
-import { serveLoopback } from "../net/mod.ts";
+import { AuthThrottle, connectLoopback, LineReader, serveLoopback, writeAll } from "../net/mod.ts";
 import { sendMail } from "../smtp/mod.ts";
 import { startLab } from "./lab.ts";
 import type { LabService } from "./services.ts";
@@ -75,6 +75,47 @@ Deno.test("startLab() removes tmp/ files older than 36 hours before serving", as
       const left = (await Array.fromAsync(Deno.readDir(`${box.root}/tmp`))).map((e) => e.name);
       assert.deepEqual(left, ["in-progress"]);
     }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+  }
+});
+
+Deno.test("startLab(): one password policy for its three servers, so failures add up across them", async () => {
+  const folder = await Deno.makeTempDir({ prefix: "lab-" });
+  const delays: number[] = [];
+  const authThrottle = new AuthThrottle({ firstDelayMs: 1, onDelay: (_, ms) => delays.push(ms) });
+  try {
+    await using lab = await startLab({
+      folder,
+      users: new Map([["alice", "pw"]]),
+      ports: { smtp: 0, pop3: 0, imap: 0 },
+      authThrottle,
+    });
+    const port = (name: string) => lab.listening.find((l) => l.name === name)!.port;
+    /** Send `text`, read lines until one starts with `last`. */
+    const exchange = async (name: string, text: string, last: RegExp) => {
+      using conn = await connectLoopback(port(name));
+      const reader = new LineReader(conn, { idleTimeoutMs: 5000 });
+      await writeAll(conn, new TextEncoder().encode(text));
+      for (let line = await reader.readLine(); line; line = await reader.readLine()) {
+        if (last.test(line.text)) return line.text;
+      }
+      throw new Error(`${name} closed before ${last}`);
+    };
+    const guess = btoa("\0alice\0guess");
+    assert.equal(
+      await exchange("smtp", `EHLO pc\r\nAUTH PLAIN ${guess}\r\n`, /^535 /),
+      "535 5.7.8 Authentication credentials invalid",
+    );
+    assert.equal(
+      await exchange("pop3", "USER alice\r\nPASS guess\r\n", /^-ERR/),
+      "-ERR [AUTH] Invalid user name or password",
+    );
+    assert.equal(
+      await exchange("imap", "a1 LOGIN alice guess\r\n", /^a1 /),
+      "a1 NO [AUTHENTICATIONFAILED] Invalid user name or password",
+    );
+    assert.deepEqual(delays, [1, 2, 4]);
   } finally {
     await Deno.remove(folder, { recursive: true });
   }
