@@ -84,13 +84,26 @@ export class Silence {
    * A new wait (`fresh`) counts from now, as a timer started for it would; a wait that
    * goes on after a pause (IDLE after pushing an update) keeps counting from the client's
    * last byte. Each wait has its own promise, so nothing piles up on a long-lived one.
+   * A wait disarms only itself when it ends: the next wait often begins before the
+   * previous one's callbacks have run, and must keep its timeout (and a `.finally` per
+   * wait, run a turn late, made V8 keep a flood of short waits around).
    */
   race<T>(work: Promise<T>, timedOut: T, fresh = true): Promise<T> {
     if (fresh) this.heard();
-    return new Promise<T>((resolve, reject) => {
-      this.#expire = () => resolve(timedOut);
-      work.then(resolve, reject).finally(() => this.#expire = null);
+    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const expire = () => resolve(timedOut);
+    this.#expire = expire;
+    const settle = () => {
+      if (this.#expire === expire) this.#expire = null;
+    };
+    work.then((value) => {
+      settle();
+      resolve(value);
+    }, (error) => {
+      settle();
+      reject(error);
     });
+    return promise;
   }
 
   /** Called by the clock: end the current wait, if any. */

@@ -50,3 +50,18 @@ Deno.test("SilenceClock ends a wait when the connection's own limit runs out", a
   deepStrictEqual(await wait, "timeout");
   silence.stop();
 });
+
+Deno.test("a wait that began as the last one ended can still time out", async () => {
+  const clock = new SilenceClock(20);
+  const silence = clock.watch();
+  // The next wait starts in the same turn as the first one's answer, as a session's
+  // next command wait does: the first wait's end must not disarm the second.
+  const first = silence.race(Promise.resolve("line"), "timeout");
+  deepStrictEqual(await first, "line");
+  const second = silence.race(never(), "timeout");
+  let guard: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<string>((r) => guard = setTimeout(() => r("never timed out"), 1000));
+  deepStrictEqual(await Promise.race([second, gaveUp]), "timeout");
+  clearTimeout(guard);
+  silence.stop();
+});

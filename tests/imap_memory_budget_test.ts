@@ -12,9 +12,9 @@
  * (heap growth, buffers of the sockets). Each step prints its peak.
  */
 import assert from "node:assert/strict";
-import { LIMITS } from "../../lib/imap/mod.ts";
-import { rawConnection } from "../../lib/imap/wire_test_helpers.ts";
-import { startLabProcess } from "../../tests/lab_process.ts";
+import { LIMITS } from "../lib/imap/mod.ts";
+import { rawConnection } from "../lib/imap/wire_test_helpers.ts";
+import { startLabProcess } from "./lab_process.ts";
 
 const MiB = 1024 * 1024;
 /** How many clients the "many connections" step opens at once. */
