@@ -40,3 +40,17 @@ Deno.test("a tag holding [ is a tag: the server answers it, the client reads the
     "READ-WRITE",
   ]);
 });
+
+Deno.test("a backslash before a CR in a quoted string is refused without echoing the CR", async () => {
+  // Found by the socket target's long run: `SELECT "INBO\<CR>X"` was answered with a BAD
+  // whose text held the bare CR, a reply line with a CR inside it (RFC 3501 9 `text`).
+  await using f = await wireFixture();
+  using wire = await f.connect();
+  await wire.send('a SELECT "INBO\\\rX"\r\n');
+  deepStrictEqual(
+    await wire.line(),
+    'a BAD Cannot parse: a backslash before "\\r" is not an escape in a quoted string (column 17)',
+  );
+  await wire.send("b NOOP\r\n");
+  deepStrictEqual(await wire.line(), "b OK NOOP completed");
+});

@@ -261,7 +261,11 @@ export class Parser {
         const next = this.#text[this.#pos++];
         if (next !== '"' && next !== "\\") {
           throw new ImapParseError(
-            `Cannot parse: "\\${next ?? ""}" is not an escape in a quoted string (${this.where()})`,
+            // describe() escapes what it names: a bare CR after the backslash must not
+            // reach the reply line.
+            `Cannot parse: a backslash before ${
+              describe(next)
+            } is not an escape in a quoted string (${this.where()})`,
           );
         }
         out += next;
