@@ -101,38 +101,21 @@ async function removeLeftovers(): Promise<void> {
   }
 }
 
+/** An htb class under the course's root qdisc on lo, fast enough never to shape. */
+function htbClass(minor: number): string[] {
+  return `class add dev lo parent ${HANDLE}: classid ${HANDLE}:${minor} htb rate 100gbit`.split(
+    " ",
+  );
+}
+
 /** Install the netem tree with its filter off; false when the kernel has no netem. */
 async function installNetem(): Promise<boolean> {
   const before = await loopbackQdisc();
   if (!/^qdisc noqueue\b/.test(before)) return false; // someone else's: leave lo alone
   const steps = [
     ["qdisc", "add", "dev", "lo", "root", "handle", `${HANDLE}:`, "htb", "default", "1"],
-    [
-      "class",
-      "add",
-      "dev",
-      "lo",
-      "parent",
-      `${HANDLE}:`,
-      "classid",
-      `${HANDLE}:1`,
-      "htb",
-      "rate",
-      "100gbit",
-    ],
-    [
-      "class",
-      "add",
-      "dev",
-      "lo",
-      "parent",
-      `${HANDLE}:`,
-      "classid",
-      `${HANDLE}:2`,
-      "htb",
-      "rate",
-      "100gbit",
-    ],
+    htbClass(1),
+    htbClass(2),
     [
       "qdisc",
       "add",
