@@ -137,8 +137,8 @@ export const LIMITS = {
    */
   rescanIntervalMs: 30_000,
   /**
-   * Most simultaneous connections by default: a class of a thousand, each idle session
-   * costing about 64 KiB (bench/README-imap.md). Client 1001 gets a BYE.
+   * Most simultaneous connections by default: a class of a thousand (what an idle session
+   * costs is measured in bench/README-imap.md). Client 1001 gets a BYE.
    */
   maxConnections: 1000,
   /** Failed LOGIN attempts before the server says BYE (RFC 3501 6.2.3 allows closing). */

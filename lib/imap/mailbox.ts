@@ -28,6 +28,7 @@ import {
   readKeywords,
   writeKeywords,
 } from "./keywords.ts";
+import { LIMITS } from "./constants.ts";
 import { ModseqLog } from "./modseq.ts";
 import {
   newUidList,
@@ -124,7 +125,7 @@ export class SharedMailbox {
    * them all at once and an idle session costs no CPU. A rescan every `rescanMs` is the
    * safety net for file systems that report no events (NFS, some containers).
    */
-  listen(listener: () => void, rescanMs = 30_000): () => void {
+  listen(listener: () => void, rescanMs: number = LIMITS.rescanIntervalMs): () => void {
     this.#listeners.add(listener);
     if (this.#listeners.size === 1) this.#watch(rescanMs);
     return () => {
