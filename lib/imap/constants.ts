@@ -169,6 +169,12 @@ export const LIMITS = {
    * the reader learns before the octets (RFC 3501 4.3 leaves the choice to the sender).
    */
   maxQuotedLength: 1024,
+  /**
+   * Most folders one NOTIFY may watch (RFC 5465 3.1 lets a server refuse what is
+   * "prohibitively expensive"): each is a file-system watch while watched. Dovecot
+   * allows 100 names per namespace; more: NO [NOTIFICATIONOVERFLOW].
+   */
+  notifyMailboxes: 100,
   /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
   maxKeywords: 26,
   /**
@@ -203,6 +209,7 @@ export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
   initialLineBuffer: "each connection's line buffer at first, bytes (grows for a long line)",
   outputFlushSize: "responses queued before they are written, bytes (FETCH streams)",
   maxQuotedLength: "longest string sent quoted, characters; longer ones go as literals",
+  notifyMailboxes: "folders one NOTIFY watches; more: `NO [NOTIFICATIONOVERFLOW]` (RFC 5465)",
   maxKeywords: "keywords per folder (Dovecot's letters a to z); more: `NO [LIMIT]`",
   clientMaxLineLength: "longest response line our client reads, bytes",
   clientMaxLiteralSize: "largest literal our client reads in a response, bytes",

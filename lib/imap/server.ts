@@ -16,6 +16,7 @@ import type { MailStore } from "../maildir/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { LIMITS } from "./constants.ts";
 import { MailboxRegistry } from "./mailbox.ts";
+import { MailboxEvents } from "./notify.ts";
 import { serveConnection } from "./connection.ts";
 import { Session } from "./session.ts";
 import { SilenceClock } from "./silence.ts";
@@ -66,6 +67,11 @@ export interface ImapServerOptions {
   maxConnectionsPerAddress?: number;
   /** Record every connection's bytes here (for notebooks). */
   transcript?: Transcript;
+  /**
+   * The folders' shared state (mailbox.ts); default one of its own. Tests pass theirs to
+   * check that nothing stays held once sessions end.
+   */
+  registry?: MailboxRegistry;
   /** Errors thrown while serving a connection; default `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -89,7 +95,8 @@ export interface ImapServer extends LoopbackServer {}
  * ```
  */
 export function serveImap(options: ImapServerOptions): ImapServer {
-  const registry = new MailboxRegistry();
+  const registry = options.registry ?? new MailboxRegistry();
+  const mailboxEvents = new MailboxEvents();
   const maxConnections = options.maxConnections ?? LIMITS.maxConnections;
   const throttle = options.authThrottle ??
     new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
@@ -109,6 +116,7 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       store: options.store,
       users: options.users,
       registry,
+      mailboxEvents,
       loginDeadline,
       authAttempts: throttle.session(conn.remoteAddr.hostname, stopping.signal),
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
