@@ -48,13 +48,23 @@ export interface MessageInfo {
 }
 
 /** Options of {@linkcode Maildir.deliver}. */
-export interface DeliverOptions {
+export interface DeliverOptions extends Durability {
   /** Folder to deliver into (default "INBOX"); it must exist. */
   folder?: string;
   /** Flags: when given (even ""), the message goes straight to cur/ as already seen by a client. */
   flags?: string;
   /** Internal date to record as the file's mtime (IMAP APPEND's date); default now. */
   date?: Date;
+}
+
+/**
+ * Options of the calls that change a folder's directories. `sync: false` leaves out the
+ * directory sync that makes the new name durable: the caller does it with
+ * {@linkcode Maildir.syncFolder} before telling anyone the change is done. An IMAP server
+ * uses it to make a batch of changes durable with one sync (group commit).
+ */
+export interface Durability {
+  sync?: boolean;
 }
 
 type Sub = "new" | "cur";
@@ -184,7 +194,7 @@ export class Maildir {
     // be durable (after a crash, a leftover in tmp/ is cleaned up after 36 hours): it runs
     // while the folder syncs.
     const [synced] = await Promise.allSettled([
-      this.#groupSync.sync(join(dir, entry.sub)),
+      options.sync === false ? Promise.resolve() : this.#groupSync.sync(join(dir, entry.sub)),
       Deno.remove(tmpPath).catch(() => {}),
     ]);
     if (synced.status === "rejected") throw synced.reason;
@@ -286,7 +296,12 @@ export class Maildir {
    * @throws {TypeError} a flag is not a letter.
    * @throws {Deno.errors.NotFound} no such message.
    */
-  async setFlags(id: string, flags: string, folder: string = INBOX): Promise<MessageInfo> {
+  async setFlags(
+    id: string,
+    flags: string,
+    folder: string = INBOX,
+    options: Durability = {},
+  ): Promise<MessageInfo> {
     const wanted = normalizeFlags(flags);
     folder = checkFolderName(folder);
     return await this.#lock.run(
@@ -296,8 +311,10 @@ export class Maildir {
           const target: Entry = { sub: "cur", name: curFileName(id, wanted) };
           if (entry.sub !== target.sub || entry.name !== target.name) {
             await Deno.rename(join(dir, entry.sub, entry.name), join(dir, "cur", target.name));
-            await this.#groupSync.sync(join(dir, "cur"));
-            if (entry.sub === "new") await this.#groupSync.sync(join(dir, "new"));
+            if (options.sync !== false) {
+              await this.#groupSync.sync(join(dir, "cur"));
+              if (entry.sub === "new") await this.#groupSync.sync(join(dir, "new"));
+            }
             this.#index.get(folder)?.set(id, target);
           }
           return await this.#info(folder, dir, id, target);
@@ -306,17 +323,31 @@ export class Maildir {
   }
 
   /** Delete a message for good (POP3 UPDATE, IMAP EXPUNGE). @throws {Deno.errors.NotFound} */
-  async remove(id: string, folder: string = INBOX): Promise<void> {
+  async remove(id: string, folder: string = INBOX, options: Durability = {}): Promise<void> {
     folder = checkFolderName(folder);
     return await this.#lock.run(
       `${folder}\0${id}`,
       () =>
         this.#withEntry(folder, id, "remove", async (entry, dir) => {
           await Deno.remove(join(dir, entry.sub, entry.name));
-          await syncDirectory(join(dir, entry.sub));
+          if (options.sync !== false) await syncDirectory(join(dir, entry.sub));
           this.#index.get(folder)?.delete(id);
         }),
     );
+  }
+
+  /**
+   * Make every change made so far in a folder's new/ and cur/ durable (the calls made
+   * with `sync: false`): one sync of each directory, shared with syncs running at once.
+   *
+   * @throws {Deno.errors.NotFound} the folder does not exist.
+   */
+  async syncFolder(folder: string = INBOX): Promise<void> {
+    const dir = await this.#folderPath(checkFolderName(folder), "sync");
+    await Promise.all([
+      this.#groupSync.sync(join(dir, "new")),
+      this.#groupSync.sync(join(dir, "cur")),
+    ]);
   }
 
   /** Every folder: "INBOX" first, then the others sorted by code point. */
