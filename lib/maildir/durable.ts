@@ -73,15 +73,26 @@ function syncfsLibrary(): Deno.DynamicLibrary<typeof LIBC_SYMBOLS> | null {
  * writeback for the group. `syncfs` flushes the disk's cache before its own last writes
  * (ext4 without a journal writes the inode tables after it), so a sync of `dir`, which
  * ends with a flush, follows it. Elsewhere each file is fdatasynced, one after another.
+ *
+ * The files are written with blocking calls, which cost a few microseconds each where a
+ * trip to the runtime's thread pool costs tens: a server runs this on a thread of its
+ * own (see filing.ts), not on the event loop serving its clients.
  */
 export async function writeFilesDurably(
   dir: string,
   files: readonly { name: string; bytes: Uint8Array }[],
 ): Promise<void> {
   const library = syncfsLibrary();
-  if (!library) {
+  // Opened before writing: syncfs reports the writeback errors seen since its descriptor
+  // was opened, so one that hit these files' pages early is not missed.
+  const fd = library?.symbols.open(new TextEncoder().encode(`${dir}\0`), O_RDONLY_CLOEXEC);
+  if (fd !== undefined && fd < 0) {
+    throw new Deno.errors.NotFound(`Cannot open ${dir} to sync its filesystem`);
+  }
+  try {
     for (const { name, bytes } of files) {
-      using file = await Deno.open(`${dir}/${name}`, {
+      // Not writeFileSync: given a mode, it also calls fchmod, one more change to the inode.
+      using file = Deno.openSync(`${dir}/${name}`, {
         write: true,
         create: true,
         truncate: true,
@@ -90,24 +101,13 @@ export async function writeFilesDurably(
       for (let written = 0; written < bytes.length;) {
         written += file.writeSync(bytes.subarray(written));
       }
-      await file.syncData();
+      if (fd === undefined) file.syncDataSync();
     }
-    await syncDirectory(dir);
-    return;
-  }
-  // Opened before writing: syncfs reports the writeback errors seen since its descriptor
-  // was opened, so one that hit these files' pages early is not missed.
-  const fd = library.symbols.open(new TextEncoder().encode(`${dir}\0`), O_RDONLY_CLOEXEC);
-  if (fd < 0) throw new Deno.errors.NotFound(`Cannot open ${dir} to sync its filesystem`);
-  try {
-    for (const { name, bytes } of files) {
-      Deno.writeFileSync(`${dir}/${name}`, bytes, { mode: 0o600 });
-    }
-    if (await library.symbols.syncfs(fd) !== 0) {
+    if (fd !== undefined && await library!.symbols.syncfs(fd) !== 0) {
       throw new Error(`Cannot sync the filesystem holding ${dir}: syncfs(2) failed`);
     }
   } finally {
-    library.symbols.close(fd);
+    if (fd !== undefined) library!.symbols.close(fd);
   }
   await syncDirectory(dir);
 }
