@@ -27,7 +27,7 @@ export type State = typeof STATE[keyof typeof STATE];
  * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented in full:
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
- * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
+ * ID (RFC 2971), CHILDREN (RFC 3348), NOTIFY (RFC 5465, notify.ts, commands/notify.ts), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
  * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731), ESORT and CONTEXT=SEARCH (RFC 5267,
  * esearch.ts, commands/search.ts),
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
@@ -41,6 +41,7 @@ export const CAPABILITIES = [
   "SASL-IR",
   "AUTH=PLAIN",
   "IDLE",
+  "NOTIFY",
   "UIDPLUS",
   "MOVE",
   "NAMESPACE",
@@ -171,10 +172,12 @@ export const LIMITS = {
   maxQuotedLength: 1024,
   /**
    * Most folders one NOTIFY may watch (RFC 5465 3.1 lets a server refuse what is
-   * "prohibitively expensive"): each is a file-system watch while watched. Dovecot
-   * allows 100 names per namespace; more: NO [NOTIFICATIONOVERFLOW].
+   * "prohibitively expensive"). Each watched folder holds a file-system watcher (on
+   * Linux an inotify instance, of which a user gets 128 by default), shared by every
+   * session watching it; past the system's limit a folder falls back to the rescan.
+   * More: NO [NOTIFICATIONOVERFLOW].
    */
-  notifyMailboxes: 100,
+  notifyMailboxes: 32,
   /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
   maxKeywords: 26,
   /**
