@@ -27,13 +27,13 @@ export type State = typeof STATE[keyof typeof STATE];
  * What we advertise in CAPABILITY (RFC 3501 7.2.1). Each one is implemented in full:
  * LITERAL+ (RFC 7888), SASL-IR (RFC 4959), IDLE (RFC 2177), UIDPLUS (RFC 4315),
  * MOVE (RFC 6851), NAMESPACE (RFC 2342), UNSELECT (RFC 3691), ENABLE (RFC 5161),
- * ID (RFC 2971), CHILDREN (RFC 3348), NOTIFY (RFC 5465, notify.ts, commands/notify.ts), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
+ * ID (RFC 2971), CHILDREN (RFC 3348), SORT and THREAD (RFC 5256, sort.ts, thread.ts),
  * SORT=DISPLAY (RFC 5957), ESEARCH (RFC 4731), ESORT and CONTEXT=SEARCH (RFC 5267,
  * esearch.ts, commands/search.ts),
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
  * SPECIAL-USE (RFC 6154, commands/list.ts), CONDSTORE and QRESYNC (RFC 7162, modseq.ts,
- * condstore.ts, qresync.ts).
+ * condstore.ts, qresync.ts), NOTIFY (RFC 5465, notify.ts, commands/notify.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
