@@ -4,7 +4,7 @@
  * ```
  *  sessions ──DATA──▶ accept() ──append──▶ .journal ──one fdatasync per group──▶ 250 to all
  *                                              │
- *                                   filer, in groups: tmp/ ─sync─▶ link new/ ─sync─▶ checkpoint
+ *                              filer, in groups: tmp/ ─one syncfs─▶ rename into new/ ─sync─▶ checkpoint
  * ```
  *
  * `accept()` resolves once the message is in the journal and synced: a crash after that
@@ -35,8 +35,8 @@ const FILE_GROUP = 256;
 
 /**
  * How long the filer lets a small group grow before filing it, while the journal has room.
- * Each group costs the disk two commits whatever its size, so on a busy disk fewer, larger
- * groups leave more of it to the journal's syncs, which the 250s wait for. A reader asking
+ * Each group costs a sync of the whole filesystem and one of new/ whatever its size, so on a
+ * busy disk fewer, larger groups leave more of it to the journal's syncs, which the 250s wait for. A reader asking
  * for a mailbox, a full group or closing the store cut the wait short.
  */
 const FILE_DELAY_MS = 20;

@@ -46,13 +46,16 @@ Deno.test("JournaledMailStore.accept(): messages of concurrent senders share jou
 
 Deno.test("JournaledMailStore.open() files what a crash left in the journal, once, and cleans tmp/", async () => {
   await withFolder(async (root) => {
-    // What a killed server leaves: three acknowledged entries in the journal; the first
-    // was filed and then read by a client (moved to cur/), the second was half-way
-    // through filing (its tmp/ file is there, cut short), the third not filed at all.
-    const ids = [uniqueName(), uniqueName(), uniqueName()];
+    // What a crash leaves, one message for each moment of filing a group (write into tmp/,
+    // syncfs, rename into new/, sync new/, checkpoint): all five acknowledged in the journal;
+    // 0 was filed and then read by a client (moved to cur/), 1 was cut short while being
+    // written into tmp/, 2 is whole in tmp/ (synced, not yet renamed), 3 was renamed into
+    // new/ but its tmp/ name came back (a power cut before tmp/ was synced), 4 was not
+    // filed at all.
+    const ids = Array.from({ length: 5 }, () => uniqueName());
     const texts = ids.map((id) => `Subject: ${id}\r\n\r\nbody of ${id}\r\n`);
     const { journal } = await Journal.open(`${root}/${JOURNAL_FILE}`, { bytes: JOURNAL_BYTES });
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < ids.length; i++) {
       await journal.append(encodeJournalEntry(ids[i], ["ann"], encoder.encode(texts[i])));
     }
     await journal.close();
@@ -61,13 +64,16 @@ Deno.test("JournaledMailStore.open() files what a crash left in the journal, onc
     }
     await Deno.writeTextFile(`${root}/ann/cur/${ids[0]}:2,S`, texts[0]);
     await Deno.writeTextFile(`${root}/ann/tmp/${ids[1]}`, texts[1].slice(0, 10));
+    await Deno.writeTextFile(`${root}/ann/tmp/${ids[2]}`, texts[2]);
+    await Deno.writeTextFile(`${root}/ann/new/${ids[3]}`, texts[3]);
+    await Deno.link(`${root}/ann/new/${ids[3]}`, `${root}/ann/tmp/${ids[3]}`);
 
     await using store = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
-    assert.equal(store.replayed, 3);
-    assert.deepEqual(await files(`${root}/ann/new`), [ids[1], ids[2]].sort());
+    assert.equal(store.replayed, 5);
+    assert.deepEqual(await files(`${root}/ann/new`), ids.slice(1).sort());
     assert.deepEqual(await files(`${root}/ann/cur`), [`${ids[0]}:2,S`]);
     assert.deepEqual(await files(`${root}/ann/tmp`), []);
-    for (const i of [1, 2]) {
+    for (let i = 1; i < ids.length; i++) {
       assert.equal(await Deno.readTextFile(`${root}/ann/new/${ids[i]}`), texts[i]);
     }
     await store.close();
@@ -75,7 +81,7 @@ Deno.test("JournaledMailStore.open() files what a crash left in the journal, onc
     // Filed and checkpointed: a second start files nothing again.
     await using again = await JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES });
     assert.equal(again.replayed, 0);
-    assert.equal((await (await again.mailbox("ann")).list()).length, 3);
+    assert.equal((await (await again.mailbox("ann")).list()).length, 5);
   });
 });
 

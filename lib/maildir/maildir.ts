@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { syncDirectory, writeFileDurably } from "./durable.ts";
+import { syncDirectory, writeFileDurably, writeFilesDurably } from "./durable.ts";
 import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
 import { GroupSync } from "./group_sync.ts";
 import { KeyedLock } from "./keyed_lock.ts";
@@ -201,9 +201,13 @@ export class Maildir {
 
   /**
    * Store many messages into the INBOX's new/ with the spec's steps done in groups:
-   * every file is written to tmp/, their data synced together, each one linked into new/,
-   * then new/ synced once. Readers see each message whole or not at all, as with
-   * {@linkcode Maildir.deliver}, but the group shares its waits for the disk.
+   * every file is written to tmp/, all of them made durable at once (one `syncfs`, see
+   * {@linkcode writeFilesDurably}), each one renamed into new/, then new/ synced once.
+   * Readers see each message whole or not at all, as with {@linkcode Maildir.deliver}: no
+   * name reaches new/ before its file's data is on disk. The steps run one after another
+   * on this thread: each call only fills the page cache, and a trip to the thread pool
+   * per call, or many at once contending for the same folder's lock, cost the kernel more
+   * than the calls themselves.
    *
    * Names are the caller's (a journal chose them when it accepted the messages), so filing
    * again after a crash is harmless: with `skipExisting`, a name already in new/ or cur/
@@ -220,30 +224,15 @@ export class Maildir {
       // Filed before a crash that came before its tmp/ name was removed.
       if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
     }
-    // Every step goes to the thread pool (at most LIST_CONCURRENCY messages at a time):
-    // creating, linking and unlinking names wait while the filesystem commits its own
-    // journal, which it does often with syncs running, and would stall every session.
-    // Each name reaches new/ only after its own file's data is synced.
-    await mapConcurrently(todo, LIST_CONCURRENCY, async ({ id, bytes }) => {
-      {
-        using file = await Deno.open(tmpPath(id), {
-          write: true,
-          create: true,
-          truncate: true, // a leftover of a filing cut short by a crash
-          mode: 0o600,
-        });
-        for (let written = 0; written < bytes.length;) {
-          written += file.writeSync(bytes.subarray(written)); // into the page cache
-        }
-        await file.syncData();
-      }
-      try {
-        await Deno.link(tmpPath(id), join(this.root, "new", id));
-      } catch (error) {
-        if (!(error instanceof Deno.errors.AlreadyExists)) throw error; // filed before a crash
-      }
-      await Deno.remove(tmpPath(id));
-    });
+    if (todo.length === 0) return;
+    // Every file written, then all made durable at once; only then their names appear.
+    await writeFilesDurably(
+      join(this.root, "tmp"),
+      todo.map(({ id, bytes }) => ({ name: id, bytes })),
+    );
+    // rename() where the spec links then unlinks: one call, not two. It would replace an
+    // existing name, but these are unique and a replay skipped those already filed.
+    for (const { id } of todo) Deno.renameSync(tmpPath(id), join(this.root, "new", id));
     await this.#groupSync.sync(join(this.root, "new"));
     const index = this.#index.get(INBOX);
     for (const { id } of todo) index?.set(id, { sub: "new", name: id });
