@@ -33,7 +33,7 @@ export type State = typeof STATE[keyof typeof STATE];
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
  * SPECIAL-USE (RFC 6154, commands/list.ts), CONDSTORE and QRESYNC (RFC 7162, modseq.ts,
- * condstore.ts, qresync.ts).
+ * condstore.ts, qresync.ts), NOTIFY (RFC 5465, notify.ts, commands/notify.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -41,6 +41,7 @@ export const CAPABILITIES = [
   "SASL-IR",
   "AUTH=PLAIN",
   "IDLE",
+  "NOTIFY",
   "UIDPLUS",
   "MOVE",
   "NAMESPACE",
@@ -171,10 +172,12 @@ export const LIMITS = {
   maxQuotedLength: 1024,
   /**
    * Most folders one NOTIFY may watch (RFC 5465 3.1 lets a server refuse what is
-   * "prohibitively expensive"): each is a file-system watch while watched. Dovecot
-   * allows 100 names per namespace; more: NO [NOTIFICATIONOVERFLOW].
+   * "prohibitively expensive"). Each watched folder holds a file-system watcher (on
+   * Linux an inotify instance, of which a user gets 128 by default), shared by every
+   * session watching it; past the system's limit a folder falls back to the rescan.
+   * More: NO [NOTIFICATIONOVERFLOW].
    */
-  notifyMailboxes: 100,
+  notifyMailboxes: 32,
   /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
   maxKeywords: 26,
   /**

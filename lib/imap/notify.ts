@@ -29,7 +29,7 @@
 
 import type { Maildir } from "../maildir/mod.ts";
 import { CONDSTORE, QRESYNC } from "./condstore.ts";
-import { DELIMITER, LIMITS } from "./constants.ts";
+import { DELIMITER } from "./constants.ts";
 import type { MailboxRegistry, SharedMailbox } from "./mailbox.ts";
 import { readSubscriptions } from "./subscriptions.ts";
 import { encodeMailboxName } from "./utf7.ts";
@@ -349,6 +349,8 @@ export interface NotifyHost {
   send(values: readonly ImapValue[]): void;
   /** How often a watched folder is rescanned besides its file-system events. */
   readonly rescanMs: number;
+  /** Most folders one request may watch (LIMITS.notifyMailboxes). */
+  readonly maxMailboxes: number;
 }
 
 /** What the client last heard about a watched folder (for the next STATUS). */
@@ -412,10 +414,10 @@ export class Notify {
   static async start(host: NotifyHost, request: NotifyRequest): Promise<Notify> {
     const notify = new Notify(host, request);
     const wanted = await notify.#wanted();
-    if (wanted.size > LIMITS.notifyMailboxes) {
+    if (wanted.size > host.maxMailboxes) {
       throw new CommandError(
         "NO",
-        `NOTIFY would watch ${wanted.size} mailboxes; at most ${LIMITS.notifyMailboxes}`,
+        `NOTIFY would watch ${wanted.size} mailboxes; at most ${host.maxMailboxes}`,
         "NOTIFICATIONOVERFLOW",
       );
     }
@@ -671,7 +673,7 @@ export class Notify {
     if (this.#stopped) return;
     const wanted = await this.#wanted().catch(() => null);
     if (!wanted || this.#stopped) return;
-    if (wanted.size > LIMITS.notifyMailboxes) {
+    if (wanted.size > this.#host.maxMailboxes) {
       // RFC 5465 5.8: "behave as if a NOTIFY NONE command had just been received".
       this.overflowed = true;
       this.#poke();

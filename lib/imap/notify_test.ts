@@ -9,15 +9,20 @@ import { Maildir } from "../maildir/mod.ts";
 import { MailboxRegistry } from "./mailbox.ts";
 import { parseNotify } from "./notify.ts";
 import { Parser } from "./parser.ts";
+import type { ImapServerOptions } from "./server.ts";
 import { wireFixture } from "./wire_test_helpers.ts";
 
 const mail = (subject: string) => `Subject: ${subject}\r\n\r\nbody ${subject}\r\n`;
 const encoder = new TextEncoder();
 
-/** A fixture whose folders' shared state the test can see, with an Archive of one message. */
-async function notifyFixture(messages = [mail("one")]) {
+/**
+ * A fixture whose folders' shared state the test can see, with an Archive of one
+ * message. The rescan is a minute away: within a test, only the folders' file-system
+ * watchers and the server's own sessions can bring news.
+ */
+async function notifyFixture(messages = [mail("one")], options: Partial<ImapServerOptions> = {}) {
   const registry = new MailboxRegistry();
-  const f = await wireFixture(messages, { registry });
+  const f = await wireFixture(messages, { registry, pollIntervalMs: 60_000, ...options });
   await (await f.store.mailbox("alice")).createFolder("Archive");
   await f.box.deliver(encoder.encode(mail("archived")), { folder: "Archive" });
   return Object.assign(f, { registry });
@@ -298,6 +303,26 @@ Deno.test("NOTIFY NONE, a new NOTIFY SET and LOGOUT release every listener and f
   await a.send("a7 LOGOUT\r\n");
   await a.until("a7 ");
   deepStrictEqual(await a.line(), "<closed>");
+  deepStrictEqual(f.registry.size, 0);
+});
+
+Deno.test("past the folder limit: NO [NOTIFICATIONOVERFLOW] at SET, or untagged when folders are created later (RFC 5465 3.1, 5.8)", async () => {
+  await using f = await notifyFixture([mail("one")], { notifyMailboxes: 2 });
+  using a = await f.connect();
+  using b = await f.connect();
+  await a.send("a1 NOTIFY SET (personal (MessageNew MessageExpunge))\r\n");
+  deepStrictEqual(await a.until("a1 "), ["a1 OK NOTIFY completed"]);
+  await b.send("b1 CREATE Third\r\n");
+  await b.until("b1 ");
+  deepStrictEqual(
+    await a.line(),
+    "* OK [NOTIFICATIONOVERFLOW] Too many mailboxes to watch; NOTIFY is off",
+  );
+  deepStrictEqual(f.registry.size, 0); // as after NOTIFY NONE
+  await a.send("a2 NOTIFY SET (personal (MessageNew MessageExpunge))\r\n");
+  deepStrictEqual(await a.until("a2 "), [
+    "a2 NO [NOTIFICATIONOVERFLOW] NOTIFY would watch 3 mailboxes; at most 2",
+  ]);
   deepStrictEqual(f.registry.size, 0);
 });
 

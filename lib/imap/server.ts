@@ -51,6 +51,8 @@ export interface ImapServerOptions {
    * the safety net for file systems without events; default 30 s.
    */
   pollIntervalMs?: number;
+  /** Most folders one NOTIFY may watch; default `LIMITS.notifyMailboxes`. */
+  notifyMailboxes?: number;
   /** Largest literal (APPEND size) accepted; default 32 MiB. */
   maxLiteralSize?: number;
   /** Most octets all literals of one command may hold once logged in; default 64 MiB. */
@@ -120,6 +122,7 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       loginDeadline,
       authAttempts: throttle.session(conn.remoteAddr.hostname, stopping.signal),
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
+      notifyMailboxes: options.notifyMailboxes ?? LIMITS.notifyMailboxes,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
     });

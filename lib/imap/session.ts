@@ -56,6 +56,8 @@ export interface SessionConfig {
   maxLiteralSize: number;
   /** Most octets all literals of one command may hold once logged in. */
   maxCommandLiteralSize: number;
+  /** Most folders one NOTIFY may watch (default `LIMITS.notifyMailboxes`). */
+  notifyMailboxes?: number;
   /**
    * How the server's sessions tell each other about mailbox names and subscriptions
    * (NOTIFY, RFC 5465 5.4, 5.5); one per server. Without it, a session hears only itself.
@@ -199,6 +201,7 @@ export class Session {
       selectedMailbox: () => this.selected?.shared ?? null,
       send: (values) => this.send(values),
       rescanMs: this.config.pollIntervalMs,
+      maxMailboxes: this.config.notifyMailboxes ?? LIMITS.notifyMailboxes,
     };
   }
 
