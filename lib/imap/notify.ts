@@ -23,6 +23,10 @@
  *   whichever comes first" and feeds the session a `news` input, which calls
  *   {@linkcode Notify.deliver}. While a command runs, news waits for its end (the
  *   session is one step at a time), and is told before the tagged reply.
+ * - RFC 5465 7 lets a live search (`SEARCH RETURN (UPDATE (fetch-att ...))`, RFC 5267)
+ *   ask for FETCH responses for new messages that join it: esearch.ts reads it,
+ *   commands/search.ts finds them, and the session sends them between EXISTS and the
+ *   ESEARCH ADDTO.
  *
  * @module
  */

@@ -306,6 +306,36 @@ Deno.test("NOTIFY NONE, a new NOTIFY SET and LOGOUT release every listener and f
   deepStrictEqual(f.registry.size, 0);
 });
 
+Deno.test("SEARCH RETURN (UPDATE (fetch-att)) sends EXISTS, then FETCH, then ESEARCH ADDTO, for new messages only (RFC 5465 7)", async () => {
+  await using f = await notifyFixture([mail("one"), mail("two")]);
+  using a = await f.connect();
+  using b = await f.connect();
+  await a.send("a1 EXAMINE INBOX\r\n");
+  await a.until("a1 ");
+  await a.send("a2 SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])) SEEN\r\n");
+  deepStrictEqual(await a.until("a2 "), ['* ESEARCH (TAG "a2") COUNT 0', "a2 OK SEARCH completed"]);
+  await b.send("b1 APPEND INBOX (\\Seen) {24}\r\nSubject: boss two\r\n\r\nx\r\n\r\n");
+  await b.until("b1 ");
+  await b.send("b2 SELECT INBOX\r\nb3 STORE 2 +FLAGS.SILENT (\\Seen)\r\n");
+  await b.until("b3 ");
+  await a.send("a3 NOOP\r\n");
+  // Both join the results; only the new message is fetched ("No untagged FETCH response
+  // SHOULD be returned if a message becomes a member [...] due to flag [...] changes").
+  deepStrictEqual(await a.until("a3 "), [
+    "* 2 FETCH (FLAGS (\\Seen \\Recent))",
+    "* 3 EXISTS",
+    "* 2 RECENT",
+    "* 3 FETCH (UID 3 BODY[HEADER.FIELDS (SUBJECT)] {21}",
+    "Subject: boss two",
+    "",
+    ")",
+    '* ESEARCH (TAG "a2") ADDTO (1 2:3)',
+    "a3 OK NOOP completed",
+  ]);
+  await a.send("a4 SEARCH RETURN (UPDATE (BOGUS)) ALL\r\n");
+  deepStrictEqual(await a.until("a4 "), ['a4 BAD FETCH: unknown data item "BOGUS"']);
+});
+
 Deno.test("past the folder limit: NO [NOTIFICATIONOVERFLOW] at SET, or untagged when folders are created later (RFC 5465 3.1, 5.8)", async () => {
   await using f = await notifyFixture([mail("one")], { notifyMailboxes: 2 });
   using a = await f.connect();
