@@ -9,11 +9,14 @@
  * file (a flag change renames it) changes a directory's mtime, so three `stat` calls tell
  * whether anything changed, however big the folder; only then is the folder listed again.
  * Two changes within one tick of the file system's clock can leave the same mtimes, so
- * the folder is listed again unless the last listing began well after the newest change
- * (20 ms where mtimes have milliseconds, 2 s where they are whole seconds). We
- * poll like this rather than use `Deno.watchFs` because polling also works on network
- * file systems, needs no resource that tests would have to close, and costs three stats
- * per NOOP or IDLE tick.
+ * when the last listing began soon after the newest change (within 20 ms where mtimes
+ * have milliseconds, 2 s where they are whole seconds), the folder is listed once more
+ * after that time. We poll like this rather than rely on `Deno.watchFs` alone because
+ * polling also works on network file systems and costs a few stats per command.
+ *
+ * How changes are made: one batch at a time per folder (group commit, see
+ * `SharedMailbox.#change`). The changes asked for while a commit runs are applied
+ * together by the next one and share its flushes to disk.
  *
  * @module
  */
@@ -61,6 +64,29 @@ export interface MessageRecord {
 export interface LoadedMessage {
   bytes: Uint8Array;
   mime: MimeEntity;
+}
+
+/** A change waiting for its folder's next commit (see `SharedMailbox.#change`). */
+interface Change {
+  apply: () => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** What the changes applied in one commit did, before it is durable. */
+interface Batch {
+  /** Flag letters set, by UID (what later changes of the batch must start from). */
+  letters: Map<number, string>;
+  /** UIDs expunged. */
+  removed: Set<number>;
+  /** Messages moved from new/ to cur/ without a flag change. */
+  moved: boolean;
+  /** The uidlist must be written (new UIDs, or a claim of \Recent). */
+  uidList: boolean;
+}
+
+function newBatch(): Batch {
+  return { letters: new Map(), removed: new Set(), moved: false, uidList: false };
 }
 
 /** The files whose mtimes make a folder's stamp. */
@@ -210,21 +236,46 @@ export class SharedMailbox {
     // Nothing changed on disk since the last listing: the view in memory is current, and
     // the caller need not queue behind changes in progress (they have not touched the
     // disk yet, or the stamp would differ; their sessions have not been answered).
-    if (!force && this.#unchanged(this.#stampNow())) return Promise.resolve(false);
-    return this.#serial(() => this.#refresh(force));
+    if (!force && this.#seen(this.#stampNow())) return Promise.resolve(false);
+    if (force) return this.#serial(() => this.#refresh(true));
+    // Callers arriving while a refresh waits its turn share it: it has not listed yet,
+    // so it will see whatever they saw change. Ten sessions, one listing.
+    return this.#nextRefresh ??= this.#serial(() => {
+      this.#nextRefresh = null;
+      return this.#refresh(false);
+    });
   }
 
+  #nextRefresh: Promise<boolean> | null = null;
+  #recheck: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
   /**
-   * The stamp is the one of the last listing, and that listing began after the newest
-   * change had settled: any later change would have a later mtime.
+   * True when the disk shows the stamp of the last listing. If that listing began within
+   * the settling time of the newest change, a later change in the same tick of the file
+   * system's clock could share its mtimes: the folder is listed once more when that
+   * time has passed (one timer per folder), not at once by every command, since under
+   * load some change (often our own) is always that recent.
    */
-  #unchanged({ stamp, newest, settleMs }: { stamp: string; newest: number; settleMs: number }) {
-    return stamp === this.#stamp && this.#listedAt - newest > settleMs;
+  #seen(now: { stamp: string; newest: number; settleMs: number }): boolean {
+    if (now.stamp !== this.#stamp) return false;
+    if (this.#listedAt - now.newest <= now.settleMs) this.#recheckAfter(now.settleMs);
+    return true;
+  }
+
+  #recheckAfter(ms: number): void {
+    if (this.#recheck !== undefined || this.#closed) return;
+    this.#recheck = setTimeout(() => {
+      this.#recheck = undefined;
+      const now = this.#stampNow();
+      if (now.stamp === this.#stamp && this.#listedAt - now.newest > now.settleMs) return;
+      this.#serial(() => this.#refresh(true)).catch(() => {}); // a vanished folder: see refresh
+    }, ms + 1);
   }
 
   async #refresh(force: boolean): Promise<boolean> {
     const now = this.#stampNow();
-    if (!force && this.#unchanged(now)) return false;
+    if (!force && this.#seen(now)) return false;
     const stamp = now.stamp;
     this.#listedAt = Date.now();
     const infos = await this.maildir.list(this.folder);
@@ -321,33 +372,35 @@ export class SharedMailbox {
     flags: readonly string[],
     conditional?: { unchangedSince: number; modified: number[] },
   ): Promise<number[]> {
-    return this.#serial(async () => {
-      if (conditional) await this.#refresh(false);
+    return this.#change(async () => {
       if (mode !== "-") await this.#assignKeywords(flags);
       const changed: number[] = [];
       const wanted = toLetters(flags, "", this.keywords).split("");
       for (const uid of uids) {
         const record = this.byUid.get(uid);
-        if (!record) continue;
-        if (conditional && record.modseq > conditional.unchangedSince) {
+        if (!record || this.#batch.removed.has(uid)) continue;
+        const current = this.#batch.letters.get(uid) ?? record.letters;
+        // Changed earlier in this batch: it gets the batch's MODSEQ, above every one so far.
+        const modseq = this.#batch.letters.has(uid) ? this.highestModseq + 1 : record.modseq;
+        if (conditional && modseq > conditional.unchangedSince) {
           conditional.modified.push(uid);
           continue;
         }
-        const keep = [...record.letters].filter((l) =>
+        const keep = [...current].filter((l) =>
           mode === "+" || (mode === "-" && !wanted.includes(l)) ||
           (mode === "=" && !isImapLetter(l))
         );
         const letters = [...new Set([...keep, ...(mode === "-" ? [] : wanted)])].sort().join("");
-        if (letters === record.letters) continue;
+        if (letters === current) continue;
         try {
-          await this.maildir.setFlags(record.id, letters, this.folder);
+          await this.maildir.setFlags(record.id, letters, this.folder, { sync: false });
         } catch (error) {
           if (error instanceof Deno.errors.NotFound) continue; // expunged meanwhile
           throw error;
         }
+        this.#batch.letters.set(uid, letters);
         changed.push(uid);
       }
-      if (changed.length) await this.#refresh(true);
       return changed;
     });
   }
@@ -381,16 +434,18 @@ export class SharedMailbox {
     if (this.#uidList) {
       this.#uidList.firstRecentUid = Math.max(this.#uidList.firstRecentUid, this.firstRecentUid);
     }
-    const saved = this.#serial(async () => {
+    const saved = this.#change(async () => {
       const list = this.#uidList!;
       list.firstRecentUid = Math.max(list.firstRecentUid, this.firstRecentUid);
-      await writeUidList(this.dir, list);
+      this.#batch.uidList = true;
       for (const uid of uids) {
         const record = this.byUid.get(uid);
-        if (!record?.isNew) continue;
-        await this.maildir.setFlags(record.id, record.letters, this.folder).catch(() => {});
+        if (!record?.isNew || this.#batch.removed.has(uid)) continue;
+        const letters = this.#batch.letters.get(uid) ?? record.letters;
+        await this.maildir.setFlags(record.id, letters, this.folder, { sync: false })
+          .catch(() => {});
+        this.#batch.moved = true;
       }
-      await this.#refresh(true);
     });
     return { uids, saved };
   }
@@ -406,21 +461,38 @@ export class SharedMailbox {
    *
    * @throws {KeywordLimitError} a new keyword and no letter left for it.
    */
-  append(bytes: Uint8Array, flags: readonly string[], date?: Date): Promise<number> {
-    return this.#serial(async () => {
-      await this.#refresh(false);
-      await this.#assignKeywords(flags);
-      const info = await this.maildir.deliver(bytes, {
-        folder: this.folder,
-        flags: toLetters(flags, "", this.keywords),
-        date,
-      });
+  async append(bytes: Uint8Array, flags: readonly string[], date?: Date): Promise<number> {
+    const [uid] = await this.appendMany([{ bytes, flags, date }]);
+    return uid;
+  }
+
+  /**
+   * Store several messages (MULTIAPPEND, COPY of a set) in one commit; returns their
+   * UIDs in the order given. Each file is flushed as it is written; the folder's
+   * directory and the uidlist once for all of them.
+   *
+   * @throws {KeywordLimitError} a new keyword and no letter left for it.
+   */
+  appendMany(
+    messages: readonly { bytes: Uint8Array; flags: readonly string[]; date?: Date }[],
+  ): Promise<number[]> {
+    return this.#change(async () => {
+      await this.#assignKeywords([...new Set(messages.flatMap((m) => m.flags))]);
       const list = this.#uidList!;
-      const uid = list.uidNext++;
-      list.uids.set(info.id, uid);
-      await writeUidList(this.dir, list);
-      await this.#refresh(true);
-      return uid;
+      const uids: number[] = [];
+      for (const { bytes, flags, date } of messages) {
+        const info = await this.maildir.deliver(bytes, {
+          folder: this.folder,
+          flags: toLetters(flags, "", this.keywords),
+          date,
+          sync: false,
+        });
+        const uid = list.uidNext++;
+        list.uids.set(info.id, uid);
+        this.#batch.uidList = true;
+        uids.push(uid);
+      }
+      return uids;
     });
   }
 
@@ -429,20 +501,77 @@ export class SharedMailbox {
    * given with `deletedOnly: false` (MOVE, RFC 6851 3.3). Returns their UIDs.
    */
   expunge(uids?: readonly number[], deletedOnly = true): Promise<number[]> {
-    return this.#serial(async () => {
+    return this.#change(async () => {
+      const batch = this.#batch;
       const doomed = (uids ? uids.map((u) => this.byUid.get(u)!).filter(Boolean) : this.messages)
-        .filter((r) => !deletedOnly || r.letters.includes("T"));
+        .filter((r) => !batch.removed.has(r.uid))
+        .filter((r) => !deletedOnly || (batch.letters.get(r.uid) ?? r.letters).includes("T"));
       for (const record of doomed) {
-        await this.maildir.remove(record.id, this.folder).catch((error) => {
+        await this.maildir.remove(record.id, this.folder, { sync: false }).catch((error) => {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         });
         this.#recent.delete(record.uid);
+        batch.removed.add(record.uid);
       }
-      if (doomed.length) await this.#refresh(true);
       return doomed.map((r) => r.uid);
     });
   }
 
+  /** What the changes of the batch being applied did, for its commit and for each other. */
+  #batch = newBatch();
+  /** Changes waiting for the next commit, in arrival order. */
+  #waiting: Change[] = [];
+
+  /**
+   * Group commit. `apply` makes a change (renames, removals, deliveries, none of them
+   * made durable yet); the changes that arrive while the folder's previous commit runs
+   * wait for the next one, which applies them one after another, in order, and then
+   * makes them durable together: one sync of new/ and cur/, one uidlist write, one
+   * listing, one MODSEQ append. Ten sessions storing flags at once so wait for about two
+   * rounds of flushes, not ten. A change sees those before it in its batch (`#batch`);
+   * its promise settles only after the commit, so a tagged OK still means "on disk".
+   */
+  #change<T>(apply: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ apply, resolve: resolve as (value: unknown) => void, reject });
+      // The first change of a batch queues its commit; the others ride along.
+      if (this.#waiting.length === 1) this.#serial(() => this.#commit());
+    });
+  }
+
+  async #commit(): Promise<void> {
+    const changes = this.#waiting;
+    this.#waiting = [];
+    const batch = this.#batch = newBatch();
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      await this.#refresh(false); // each change decides on what the disk holds now
+      for (const { apply } of changes) {
+        outcomes.push(
+          await apply().then((value) => ({ ok: true, value }), (value) => ({ ok: false, value })),
+        );
+      }
+      if (batch.letters.size || batch.removed.size || batch.moved || batch.uidList) {
+        await Promise.all([
+          this.maildir.syncFolder(this.folder),
+          batch.uidList ? writeUidList(this.dir, this.#uidList!) : undefined,
+        ]);
+        await this.#refresh(true);
+      }
+    } catch (error) {
+      for (const { reject } of changes) reject(error);
+      return;
+    } finally {
+      this.#batch = newBatch();
+    }
+    changes.forEach(({ resolve, reject }, i) => {
+      const { ok, value } = outcomes[i];
+      if (ok) resolve(value);
+      else reject(value);
+    });
+  }
+
+  /** The message, CRLF line ends guaranteed, or null if it vanished. */
   /** The message, CRLF line ends guaranteed, or null if it vanished. */
   async load(uid: number): Promise<LoadedMessage | null> {
     const cached = this.#recent.get(uid);
@@ -484,6 +613,8 @@ export class SharedMailbox {
    * spare the next session reading every file again for RFC822.SIZE.)
    */
   close(): void {
+    this.#closed = true;
+    clearTimeout(this.#recheck);
     this.#listeners.clear();
     this.#unwatch();
     this.#recent.clear();

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { syncDirectory, writeFileDurably, writeFilesDurably } from "./durable.ts";
+import { syncDirectory, writeFileDurably } from "./durable.ts";
+import { fileGroup, type FilingMessage, type GroupFiler } from "./filing.ts";
 import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
 import { GroupSync } from "./group_sync.ts";
 import { KeyedLock } from "./keyed_lock.ts";
@@ -47,13 +48,23 @@ export interface MessageInfo {
 }
 
 /** Options of {@linkcode Maildir.deliver}. */
-export interface DeliverOptions {
+export interface DeliverOptions extends Durability {
   /** Folder to deliver into (default "INBOX"); it must exist. */
   folder?: string;
   /** Flags: when given (even ""), the message goes straight to cur/ as already seen by a client. */
   flags?: string;
   /** Internal date to record as the file's mtime (IMAP APPEND's date); default now. */
   date?: Date;
+}
+
+/**
+ * Options of the calls that change a folder's directories. `sync: false` leaves out the
+ * directory sync that makes the new name durable: the caller does it with
+ * {@linkcode Maildir.syncFolder} before telling anyone the change is done. An IMAP server
+ * uses it to make a batch of changes durable with one sync (group commit).
+ */
+export interface Durability {
+  sync?: boolean;
 }
 
 type Sub = "new" | "cur";
@@ -183,7 +194,7 @@ export class Maildir {
     // be durable (after a crash, a leftover in tmp/ is cleaned up after 36 hours): it runs
     // while the folder syncs.
     const [synced] = await Promise.allSettled([
-      this.#groupSync.sync(join(dir, entry.sub)),
+      options.sync === false ? Promise.resolve() : this.#groupSync.sync(join(dir, entry.sub)),
       Deno.remove(tmpPath).catch(() => {}),
     ]);
     if (synced.status === "rejected") throw synced.reason;
@@ -201,39 +212,28 @@ export class Maildir {
 
   /**
    * Store many messages into the INBOX's new/ with the spec's steps done in groups:
-   * every file is written to tmp/, all of them made durable at once (one `syncfs`, see
-   * {@linkcode writeFilesDurably}), each one renamed into new/, then new/ synced once.
-   * Readers see each message whole or not at all, as with {@linkcode Maildir.deliver}: no
-   * name reaches new/ before its file's data is on disk. The steps run one after another
-   * on this thread: each call only fills the page cache, and a trip to the thread pool
-   * per call, or many at once contending for the same folder's lock, cost the kernel more
-   * than the calls themselves.
+   * every file is written to tmp/, all of them made durable at once, each one renamed into
+   * new/, then new/ synced once ({@linkcode fileGroup}). Readers see each message whole or
+   * not at all, as with {@linkcode Maildir.deliver}: no name reaches new/ before its file's
+   * data is on disk. `filer` runs those steps: on this thread by default, or on a
+   * `FilerThread`'s (filing.ts).
    *
    * Names are the caller's (a journal chose them when it accepted the messages), so filing
    * again after a crash is harmless: with `skipExisting`, a name already in new/ or cur/
    * (read and flagged meanwhile) is left alone.
    */
   async deliverMany(
-    messages: readonly { id: string; bytes: Uint8Array }[],
-    options: { skipExisting?: boolean } = {},
+    messages: readonly FilingMessage[],
+    options: { skipExisting?: boolean; filer?: GroupFiler } = {},
   ): Promise<void> {
-    const tmpPath = (id: string) => join(this.root, "tmp", id);
     const present = options.skipExisting ? await this.#scan(INBOX, this.root) : new Map();
     const todo = messages.filter((message) => !present.has(message.id));
     for (const { id } of messages) {
       // Filed before a crash that came before its tmp/ name was removed.
-      if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
+      if (present.has(id)) await Deno.remove(join(this.root, "tmp", id)).catch(() => {});
     }
     if (todo.length === 0) return;
-    // Every file written, then all made durable at once; only then their names appear.
-    await writeFilesDurably(
-      join(this.root, "tmp"),
-      todo.map(({ id, bytes }) => ({ name: id, bytes })),
-    );
-    // rename() where the spec links then unlinks: one call, not two. It would replace an
-    // existing name, but these are unique and a replay skipped those already filed.
-    for (const { id } of todo) Deno.renameSync(tmpPath(id), join(this.root, "new", id));
-    await this.#groupSync.sync(join(this.root, "new"));
+    await (options.filer ?? fileGroup)(this.root, todo);
     const index = this.#index.get(INBOX);
     for (const { id } of todo) index?.set(id, { sub: "new", name: id });
   }
@@ -296,7 +296,12 @@ export class Maildir {
    * @throws {TypeError} a flag is not a letter.
    * @throws {Deno.errors.NotFound} no such message.
    */
-  async setFlags(id: string, flags: string, folder: string = INBOX): Promise<MessageInfo> {
+  async setFlags(
+    id: string,
+    flags: string,
+    folder: string = INBOX,
+    options: Durability = {},
+  ): Promise<MessageInfo> {
     const wanted = normalizeFlags(flags);
     folder = checkFolderName(folder);
     return await this.#lock.run(
@@ -306,8 +311,10 @@ export class Maildir {
           const target: Entry = { sub: "cur", name: curFileName(id, wanted) };
           if (entry.sub !== target.sub || entry.name !== target.name) {
             await Deno.rename(join(dir, entry.sub, entry.name), join(dir, "cur", target.name));
-            await this.#groupSync.sync(join(dir, "cur"));
-            if (entry.sub === "new") await this.#groupSync.sync(join(dir, "new"));
+            if (options.sync !== false) {
+              await this.#groupSync.sync(join(dir, "cur"));
+              if (entry.sub === "new") await this.#groupSync.sync(join(dir, "new"));
+            }
             this.#index.get(folder)?.set(id, target);
           }
           return await this.#info(folder, dir, id, target);
@@ -316,17 +323,31 @@ export class Maildir {
   }
 
   /** Delete a message for good (POP3 UPDATE, IMAP EXPUNGE). @throws {Deno.errors.NotFound} */
-  async remove(id: string, folder: string = INBOX): Promise<void> {
+  async remove(id: string, folder: string = INBOX, options: Durability = {}): Promise<void> {
     folder = checkFolderName(folder);
     return await this.#lock.run(
       `${folder}\0${id}`,
       () =>
         this.#withEntry(folder, id, "remove", async (entry, dir) => {
           await Deno.remove(join(dir, entry.sub, entry.name));
-          await syncDirectory(join(dir, entry.sub));
+          if (options.sync !== false) await syncDirectory(join(dir, entry.sub));
           this.#index.get(folder)?.delete(id);
         }),
     );
+  }
+
+  /**
+   * Make every change made so far in a folder's new/ and cur/ durable (the calls made
+   * with `sync: false`): one sync of each directory, shared with syncs running at once.
+   *
+   * @throws {Deno.errors.NotFound} the folder does not exist.
+   */
+  async syncFolder(folder: string = INBOX): Promise<void> {
+    const dir = await this.#folderPath(checkFolderName(folder), "sync");
+    await Promise.all([
+      this.#groupSync.sync(join(dir, "new")),
+      this.#groupSync.sync(join(dir, "cur")),
+    ]);
   }
 
   /** Every folder: "INBOX" first, then the others sorted by code point. */

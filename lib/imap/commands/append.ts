@@ -223,8 +223,7 @@ export const APPEND: CommandHandler = {
       }
       ready.push({ bytes, flags: message.flags, date: message.date });
     }
-    const uids: number[] = [];
-    for (const { bytes, flags, date } of ready) uids.push(await target.append(bytes, flags, date));
+    const uids = await target.appendMany(ready);
     return {
       status: "OK",
       code: `APPENDUID ${target.uidValidity} ${formatSequenceSet(uids)}`,

@@ -17,6 +17,9 @@ import {
   mailboxArg,
 } from "./types.ts";
 
+/** The bytes of messages COPY holds in memory to store them in one commit. */
+const COPY_GROUP_BYTES = 4 * 1024 * 1024;
+
 async function copy(session: Session, command: Command, move: boolean): Promise<CommandResult> {
   if (command.args.length !== 2) {
     throw new CommandError("BAD", `${command.name} expects a sequence set and a mailbox`);
@@ -32,13 +35,25 @@ async function copy(session: Session, command: Command, move: boolean): Promise<
   }
   const source = selected.shared;
   const from: number[] = [], to: number[] = [];
+  // Stored in groups, each one commit to disk in the target (mailbox.ts), with a bound
+  // on the bytes held at once.
+  let group: { bytes: Uint8Array; flags: readonly string[]; date: Date }[] = [];
+  let held = 0;
+  const store = async () => {
+    to.push(...await target.appendMany(group));
+    group = [];
+    held = 0;
+  };
   for (const uid of selected.resolve(set, command.uid)) {
     const record = source.byUid.get(uid);
     const message = record && await source.load(uid);
     if (!record || !message) continue;
-    to.push(await target.append(message.bytes, record.flags, record.internalDate));
+    group.push({ bytes: message.bytes, flags: record.flags, date: record.internalDate });
     from.push(uid);
+    held += message.bytes.length;
+    if (held > COPY_GROUP_BYTES) await store();
   }
+  if (group.length) await store();
   const code = from.length
     ? `COPYUID ${target.uidValidity} ${formatSequenceSet(from)} ${formatSequenceSet(to)}`
     : undefined;

@@ -221,6 +221,17 @@ export async function fetchMessages(
     i.kind === "section" || i.kind === "binary" || i.kind === "ENVELOPE" ||
     i.kind === "BODYSTRUCTURE" || i.kind === "BODY"
   );
+  // RFC 3501 6.4.5: fetching a body sets \Seen. One change for every message named, not
+  // one per message: each change waits for a commit to disk (mailbox.ts).
+  const seen = new Set(
+    setsSeen
+      ? await shared.setFlags(
+        uids.filter((uid) => shared.byUid.get(uid)?.letters.includes("S") === false),
+        "+",
+        ["\\Seen"],
+      )
+      : [],
+  );
   for (const uid of uids) {
     const record = shared.byUid.get(uid);
     if (!record) continue; // expunged by another session; its EXPUNGE comes later
@@ -229,10 +240,7 @@ export async function fetchMessages(
       message = await shared.load(uid);
       if (!message) continue;
     }
-    let flagsChanged = false;
-    if (setsSeen && !record.letters.includes("S")) {
-      flagsChanged = (await shared.setFlags([uid], "+", ["\\Seen"])).length > 0;
-    }
+    const flagsChanged = seen.has(uid);
     const out: ImapValue[] = [];
     for (const item of items) {
       switch (item.kind) {
