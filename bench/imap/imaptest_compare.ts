@@ -68,11 +68,15 @@ const block = [
   `| course server | ${count(ours, "pass")} | ${count(ours, "fail")} | ${count(ours, "skip")} |`,
   `| Dovecot | ${count(dovecot, "pass")} | ${count(dovecot, "fail")} | ${count(dovecot, "skip")} |`,
   "",
-  "Files where the two differ:",
-  "",
-  "| file | course server | Dovecot |",
-  "| ---- | ------------- | ------- |",
-  ...rows.filter((_, i) => differing.includes(ours[i])),
+  ...(differing.length
+    ? [
+      "Files where the two differ:",
+      "",
+      "| file | course server | Dovecot |",
+      "| ---- | ------------- | ------- |",
+      ...rows.filter((_, i) => differing.includes(ours[i])),
+    ]
+    : ["No file differs: each one passes, or is skipped, on both servers alike."]),
   "",
   "<!-- imaptest:end -->",
 ].join("\n");

@@ -52,19 +52,38 @@ export async function serveConnection(
     // Most commands are short: a few KiB per connection, grown only for a long line.
     initialBufferSize: LIMITS.initialLineBuffer,
   });
+  // Writes go out one after another: the "+" before a literal is written by the reader
+  // while news (NOTIFY, RFC 5465) may be written between commands.
+  let writing = Promise.resolve();
+  const send = (bytes: Uint8Array) => writing = writing.then(() => writeAll(wire, bytes));
   // In IDLE, a read of the client's line outlives the wake-ups between; it is kept here.
   let line = null as Promise<SessionInput> | null;
   const readLine = () => line ??= reader.readLine().then(lineInput, failedRead);
+  // Likewise a command read outlives the news pushed while the client is silent.
+  let command = null as Promise<SessionInput> | null;
+  // After news, the wait goes on: the client's silence keeps counting from its last byte.
+  let afterNews = false;
 
   const next = async (wait: Wait): Promise<SessionInput> => {
     switch (wait.kind) {
       case "command": {
-        reader.limits = wait.limits;
-        const frame = reader.readFrame(async (_size, synchronizing) => {
-          if (synchronizing) await writeAll(wire, wait.literalReady);
-        }).then((frame): SessionInput => frame ? { kind: "command", frame } : { kind: "end" })
-          .catch(failedRead);
-        return await silence.race(frame, TIMEOUT);
+        if (!command) {
+          reader.limits = wait.limits;
+          command = reader.readFrame(async (_size, synchronizing) => {
+            if (synchronizing) await send(wait.literalReady);
+          }).then((frame): SessionInput => frame ? { kind: "command", frame } : { kind: "end" })
+            .catch(failedRead);
+        }
+        // The next command or news, whichever comes first (RFC 5465 3.1: with NOTIFY the
+        // client listens all the time, even when no command is in progress).
+        const input = await silence.race(
+          wait.news ? firstOfNews(command, wait.news) : command,
+          TIMEOUT,
+          !afterNews,
+        );
+        afterNews = input.kind === "news";
+        if (!afterNews) command = null;
+        return input;
       }
       case "line": {
         const input = await silence.race(readLine(), TIMEOUT);
@@ -86,17 +105,18 @@ export async function serveConnection(
     }
   };
 
-  session.spill = (bytes) => writeAll(wire, bytes);
+  session.spill = send;
   let result = session.greet();
   try {
     while (true) {
-      if (result.output.length) await writeAll(wire, result.output);
+      if (result.output.length) await send(result.output);
       if (result.next.kind === "close") return;
       result = await session.step(await next(result.next));
     }
   } finally {
     silence.stop();
     line?.catch(() => {}); // a read still pending fails once the connection closes
+    command?.catch(() => {});
     await session.end();
   }
 }
@@ -119,6 +139,14 @@ function firstOf(
     line.then(resolve, reject);
     changed.then(() => resolve({ kind: "wake" }));
   }).finally(() => closing.removeEventListener("abort", onClose));
+}
+
+/** The client's command, or news to push first (the command's read goes on). */
+function firstOfNews(
+  command: Promise<SessionInput>,
+  news: Promise<void>,
+): Promise<SessionInput> {
+  return Promise.race([command, news.then((): SessionInput => ({ kind: "news" }))]);
 }
 
 function lineInput(text: string | null): SessionInput {

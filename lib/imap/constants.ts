@@ -33,7 +33,7 @@ export type State = typeof STATE[keyof typeof STATE];
  * BINARY (RFC 3516, binary.ts), MULTIAPPEND (RFC 3502) and CATENATE (RFC 4469,
  * commands/append.ts, imap_url.ts), LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and
  * SPECIAL-USE (RFC 6154, commands/list.ts), CONDSTORE and QRESYNC (RFC 7162, modseq.ts,
- * condstore.ts, qresync.ts).
+ * condstore.ts, qresync.ts), NOTIFY (RFC 5465, notify.ts, commands/notify.ts).
  */
 export const CAPABILITIES = [
   "IMAP4rev1",
@@ -41,6 +41,7 @@ export const CAPABILITIES = [
   "SASL-IR",
   "AUTH=PLAIN",
   "IDLE",
+  "NOTIFY",
   "UIDPLUS",
   "MOVE",
   "NAMESPACE",
@@ -169,6 +170,14 @@ export const LIMITS = {
    * the reader learns before the octets (RFC 3501 4.3 leaves the choice to the sender).
    */
   maxQuotedLength: 1024,
+  /**
+   * Most folders one NOTIFY may watch (RFC 5465 3.1 lets a server refuse what is
+   * "prohibitively expensive"). Each watched folder holds a file-system watcher (on
+   * Linux an inotify instance, of which a user gets 128 by default), shared by every
+   * session watching it; past the system's limit a folder falls back to the rescan.
+   * More: NO [NOTIFICATIONOVERFLOW].
+   */
+  notifyMailboxes: 32,
   /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
   maxKeywords: 26,
   /**
@@ -203,6 +212,7 @@ export const LIMIT_NOTES: Record<keyof typeof LIMITS, string> = {
   initialLineBuffer: "each connection's line buffer at first, bytes (grows for a long line)",
   outputFlushSize: "responses queued before they are written, bytes (FETCH streams)",
   maxQuotedLength: "longest string sent quoted, characters; longer ones go as literals",
+  notifyMailboxes: "folders one NOTIFY watches; more: `NO [NOTIFICATIONOVERFLOW]` (RFC 5465)",
   maxKeywords: "keywords per folder (Dovecot's letters a to z); more: `NO [LIMIT]`",
   clientMaxLineLength: "longest response line our client reads, bytes",
   clientMaxLiteralSize: "largest literal our client reads in a response, bytes",

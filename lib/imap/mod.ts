@@ -28,6 +28,7 @@ export * from "./uidlist.ts";
 export * from "./subscriptions.ts";
 export * from "./mailbox.ts";
 export * from "./selected.ts";
+export * from "./notify.ts";
 export * from "./session.ts";
 export * from "./server.ts";
 export * from "./response.ts";

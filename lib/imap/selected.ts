@@ -160,10 +160,12 @@ export class SelectedMailbox {
    * FETCH names the UID; with CONDSTORE on, flag updates carry the MODSEQ (RFC 7162
    * 3.1.4.2).
    */
-  updates(options: { expunge: boolean; uid?: boolean }): (ImapValue[] | string)[] {
+  updates(options: { expunge: boolean; uid?: boolean; flags?: boolean }): (ImapValue[] | string)[] {
     const shared = this.shared;
     const out: (ImapValue[] | string)[] = [];
-    if (this.#version === shared.version && !this.#pendingExpunge) return out;
+    if (this.#version === shared.version && !this.#pendingExpunge && !this.#pendingFlags) {
+      return out;
+    }
     out.push(...this.flagsUpdate());
     if (options.expunge) {
       const vanished: number[] = [];
@@ -183,9 +185,14 @@ export class SelectedMailbox {
     } else {
       this.#pendingExpunge = this.uids.some((u) => !shared.byUid.has(u));
     }
+    // `flags: false` (NOTIFY without FlagChange, RFC 5465 5.1) keeps flag changes for the
+    // next command's end.
+    this.#pendingFlags = false;
     this.uids.forEach((uid, i) => {
       const record = shared.byUid.get(uid);
-      if (record && this.told.get(uid) !== record.letters) {
+      if (record && this.told.get(uid) !== record.letters && options.flags === false) {
+        this.#pendingFlags = true;
+      } else if (record && this.told.get(uid) !== record.letters) {
         this.told.set(uid, record.letters);
         out.push([
           atom("*"),
@@ -211,4 +218,5 @@ export class SelectedMailbox {
   }
 
   #pendingExpunge = false;
+  #pendingFlags = false;
 }

@@ -16,6 +16,7 @@ import type { MailStore } from "../maildir/mod.ts";
 import { tap, type Transcript } from "../transcript/transcript.ts";
 import { LIMITS } from "./constants.ts";
 import { MailboxRegistry } from "./mailbox.ts";
+import { MailboxEvents } from "./notify.ts";
 import { serveConnection } from "./connection.ts";
 import { Session } from "./session.ts";
 import { SilenceClock } from "./silence.ts";
@@ -50,6 +51,8 @@ export interface ImapServerOptions {
    * the safety net for file systems without events; default 30 s.
    */
   pollIntervalMs?: number;
+  /** Most folders one NOTIFY may watch; default `LIMITS.notifyMailboxes`. */
+  notifyMailboxes?: number;
   /** Largest literal (APPEND size) accepted; default 32 MiB. */
   maxLiteralSize?: number;
   /** Most octets all literals of one command may hold once logged in; default 64 MiB. */
@@ -66,6 +69,11 @@ export interface ImapServerOptions {
   maxConnectionsPerAddress?: number;
   /** Record every connection's bytes here (for notebooks). */
   transcript?: Transcript;
+  /**
+   * The folders' shared state (mailbox.ts); default one of its own. Tests pass theirs to
+   * check that nothing stays held once sessions end.
+   */
+  registry?: MailboxRegistry;
   /** Errors thrown while serving a connection; default `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -89,7 +97,8 @@ export interface ImapServer extends LoopbackServer {}
  * ```
  */
 export function serveImap(options: ImapServerOptions): ImapServer {
-  const registry = new MailboxRegistry();
+  const registry = options.registry ?? new MailboxRegistry();
+  const mailboxEvents = new MailboxEvents();
   const maxConnections = options.maxConnections ?? LIMITS.maxConnections;
   const throttle = options.authThrottle ??
     new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
@@ -109,9 +118,11 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       store: options.store,
       users: options.users,
       registry,
+      mailboxEvents,
       loginDeadline,
       authAttempts: throttle.session(conn.remoteAddr.hostname, stopping.signal),
       pollIntervalMs: options.pollIntervalMs ?? LIMITS.rescanIntervalMs,
+      notifyMailboxes: options.notifyMailboxes ?? LIMITS.notifyMailboxes,
       maxLiteralSize: options.maxLiteralSize ?? LIMITS.maxLiteralSize,
       maxCommandLiteralSize: options.maxCommandLiteralSize ?? LIMITS.maxCommandLiteralSize,
     });

@@ -25,12 +25,14 @@ import { compile } from "./compiler.ts";
 import { CAPABILITIES, LIMITS, STATE, type State } from "./constants.ts";
 import type { Frame, FrameLimits, LiteralTooLargeError } from "./framing.ts";
 import type { MailboxRegistry, SharedMailbox } from "./mailbox.ts";
+import { MailboxEvents, type Notify, type NotifyHost } from "./notify.ts";
 import { UnknownCteError } from "./binary.ts";
 import { KeywordLimitError } from "./keywords.ts";
 import { ImapParseError, Parser } from "./parser.ts";
 import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { liveSearchUpdates } from "./commands/search.ts";
+import { commandEndNews, pushNews } from "./commands/notify.ts";
 import {
   type Command,
   CommandError,
@@ -54,6 +56,13 @@ export interface SessionConfig {
   maxLiteralSize: number;
   /** Most octets all literals of one command may hold once logged in. */
   maxCommandLiteralSize: number;
+  /** Most folders one NOTIFY may watch (default `LIMITS.notifyMailboxes`). */
+  notifyMailboxes?: number;
+  /**
+   * How the server's sessions tell each other about mailbox names and subscriptions
+   * (NOTIFY, RFC 5465 5.4, 5.5); one per server. Without it, a session hears only itself.
+   */
+  mailboxEvents?: MailboxEvents;
 }
 
 /** What the transport read or noticed, for {@linkcode Session.step}. */
@@ -64,6 +73,8 @@ export type SessionInput =
   | { kind: "line"; text: string }
   /** In IDLE: the selected mailbox changed ({@linkcode Continuation.changed} resolved). */
   | { kind: "wake" }
+  /** Between commands: NOTIFY has news to push ({@linkcode Wait}'s `news` resolved). */
+  | { kind: "news" }
   /** The client's line was over the limit; the reader skipped it. */
   | { kind: "line-too-long"; reason: string }
   /** A literal was announced over the limit; none of its octets were read. */
@@ -80,8 +91,14 @@ export type Wait =
   /**
    * A command within these limits. Before the octets of a synchronizing literal `{n}`,
    * send `literalReady` (RFC 3501 7.5: the server says "+" when it is ready for them).
+   * With NOTIFY on, `news` resolving first means: feed "news" (the command's read goes on).
    */
-  | { kind: "command"; limits: Required<FrameLimits>; literalReady: Uint8Array }
+  | {
+    kind: "command";
+    limits: Required<FrameLimits>;
+    literalReady: Uint8Array;
+    news?: Promise<void>;
+  }
   /** One plain line (AUTHENTICATE's response). */
   | { kind: "line" }
   /** One plain line (DONE), or `changed` resolving (then feed "wake"), or the server closing. */
@@ -163,9 +180,29 @@ export class Session {
   #selected: SelectedMailbox | null = null;
   /** Mailboxes the running command holds ({@linkcode Session.mailbox}), let go when it ends. */
   #borrowed: SharedMailbox[] = [];
+  /** NOTIFY's request in force and what it listens to (notify.ts), or null. */
+  notify: Notify | null = null;
+  readonly mailboxEvents: MailboxEvents;
 
   constructor(config: SessionConfig) {
     this.config = config;
+    this.mailboxEvents = config.mailboxEvents ?? new MailboxEvents();
+  }
+
+  /** What NOTIFY needs of this session (logged in). */
+  notifyHost(): NotifyHost {
+    return {
+      user: this.user!,
+      maildir: this.maildir!,
+      registry: this.config.registry,
+      mailboxEvents: this.mailboxEvents,
+      origin: this,
+      enabled: this.enabled,
+      selectedMailbox: () => this.selected?.shared ?? null,
+      send: (values) => this.send(values),
+      rescanMs: this.config.pollIntervalMs,
+      maxMailboxes: this.config.notifyMailboxes ?? LIMITS.notifyMailboxes,
+    };
   }
 
   /**
@@ -227,6 +264,10 @@ export class Session {
         if (!waiting?.continuation.wake) break;
         await waiting.continuation.wake();
         break;
+      case "news":
+        if (waiting) throw new Error("Cannot push news while waiting for a continuation");
+        await pushNews(this, false);
+        break;
       case "line-too-long":
         if (waiting) {
           const { continuation, command } = waiting;
@@ -264,6 +305,8 @@ export class Session {
     this.#waiting = null;
     this.logout();
     this.#giveBack();
+    this.notify?.stop();
+    this.notify = null;
     await waiting?.continuation.finish?.();
   }
 
@@ -275,7 +318,12 @@ export class Session {
     if (!continuation) {
       return {
         output,
-        next: { kind: "command", limits: this.#frameLimits(), literalReady: LITERAL_READY },
+        next: {
+          kind: "command",
+          limits: this.#frameLimits(),
+          literalReady: LITERAL_READY,
+          news: this.notify?.news(),
+        },
       };
     }
     if (continuation.changed) {
@@ -374,7 +422,7 @@ export class Session {
    * when the shared mailbox has just looked at the disk itself (an IDLE wake-up).
    */
   async sendUpdates(
-    options: { expunge: boolean; uid?: boolean; refresh?: boolean },
+    options: { expunge: boolean; uid?: boolean; refresh?: boolean; flags?: boolean },
   ): Promise<void> {
     const selected = this.selected;
     if (!selected) return;
@@ -493,11 +541,13 @@ export class Session {
       this.sendText(`+ ${outcome.prompt}`);
       return;
     }
+    const lastUid = this.selected?.uids.at(-1) ?? 0;
     if (this.selected && this.state === STATE.Selected) {
       // RFC 3501 7.4.1: no EXPUNGE during FETCH, STORE or SEARCH (sequence numbers would shift).
       const holdExpunge = !command.uid && ["FETCH", "STORE", "SEARCH"].includes(command.name);
       await this.sendUpdates({ expunge: !holdExpunge, uid: command.uid });
     }
+    if (this.notify) await commandEndNews(this, command, lastUid, this.#borrowed);
     this.#giveBack();
     const shown = (command.uid ? "UID " : "") + command.name;
     const result = outcome ?? { status: "OK", text: `${shown} completed` };

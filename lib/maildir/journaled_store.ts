@@ -23,6 +23,7 @@
  */
 import { checkUserName } from "./names.ts";
 import { uniqueName } from "./filename.ts";
+import { FilerThread } from "./filing.ts";
 import { Journal, JOURNAL_BYTES, type JournalEntry } from "./journal.ts";
 import type { Maildir } from "./maildir.ts";
 import { MailStore } from "./store.ts";
@@ -79,6 +80,8 @@ function decodeEntry({ seq, body }: JournalEntry): Accepted {
 export class JournaledMailStore extends MailStore {
   readonly #journal: Journal;
   readonly #onError: (error: unknown) => void;
+  /** Files into Maildir off the event loop that serves the sessions. */
+  readonly #thread = new FilerThread();
   /** Durable, not yet filed, in journal order. */
   readonly #toFile: Accepted[] = [];
   #filing: Promise<void> | null = null;
@@ -137,6 +140,7 @@ export class JournaledMailStore extends MailStore {
       store.#replayed = replay.length;
       store.#filed = journal.durable;
     } catch (error) {
+      store.#thread.close();
       await journal.close();
       throw error;
     }
@@ -192,6 +196,7 @@ export class JournaledMailStore extends MailStore {
     this.#closed = true;
     this.#hurry?.();
     await this.#filing;
+    this.#thread.close();
     await this.#journal.close();
   }
 
@@ -270,7 +275,7 @@ export class JournaledMailStore extends MailStore {
     }
     await Promise.all([...byUser].map(async ([user, messages]) => {
       const maildir = await super.mailbox(user);
-      await maildir.deliverMany(messages, { skipExisting });
+      await maildir.deliverMany(messages, { skipExisting, filer: this.#thread.file });
     }));
   }
 }

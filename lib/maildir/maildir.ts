@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { syncDirectory, writeFileDurably, writeFilesDurably } from "./durable.ts";
+import { syncDirectory, writeFileDurably } from "./durable.ts";
+import { fileGroup, type FilingMessage, type GroupFiler } from "./filing.ts";
 import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
 import { GroupSync } from "./group_sync.ts";
 import { KeyedLock } from "./keyed_lock.ts";
@@ -219,39 +220,28 @@ export class Maildir {
 
   /**
    * Store many messages into the INBOX's new/ with the spec's steps done in groups:
-   * every file is written to tmp/, all of them made durable at once (one `syncfs`, see
-   * {@linkcode writeFilesDurably}), each one renamed into new/, then new/ synced once.
-   * Readers see each message whole or not at all, as with {@linkcode Maildir.deliver}: no
-   * name reaches new/ before its file's data is on disk. The steps run one after another
-   * on this thread: each call only fills the page cache, and a trip to the thread pool
-   * per call, or many at once contending for the same folder's lock, cost the kernel more
-   * than the calls themselves.
+   * every file is written to tmp/, all of them made durable at once, each one renamed into
+   * new/, then new/ synced once ({@linkcode fileGroup}). Readers see each message whole or
+   * not at all, as with {@linkcode Maildir.deliver}: no name reaches new/ before its file's
+   * data is on disk. `filer` runs those steps: on this thread by default, or on a
+   * `FilerThread`'s (filing.ts).
    *
    * Names are the caller's (a journal chose them when it accepted the messages), so filing
    * again after a crash is harmless: with `skipExisting`, a name already in new/ or cur/
    * (read and flagged meanwhile) is left alone.
    */
   async deliverMany(
-    messages: readonly { id: string; bytes: Uint8Array }[],
-    options: { skipExisting?: boolean } = {},
+    messages: readonly FilingMessage[],
+    options: { skipExisting?: boolean; filer?: GroupFiler } = {},
   ): Promise<void> {
-    const tmpPath = (id: string) => join(this.root, "tmp", id);
     const present = options.skipExisting ? await this.#scan(INBOX, this.root) : new Map();
     const todo = messages.filter((message) => !present.has(message.id));
     for (const { id } of messages) {
       // Filed before a crash that came before its tmp/ name was removed.
-      if (present.has(id)) await Deno.remove(tmpPath(id)).catch(() => {});
+      if (present.has(id)) await Deno.remove(join(this.root, "tmp", id)).catch(() => {});
     }
     if (todo.length === 0) return;
-    // Every file written, then all made durable at once; only then their names appear.
-    await writeFilesDurably(
-      join(this.root, "tmp"),
-      todo.map(({ id, bytes }) => ({ name: id, bytes })),
-    );
-    // rename() where the spec links then unlinks: one call, not two. It would replace an
-    // existing name, but these are unique and a replay skipped those already filed.
-    for (const { id } of todo) Deno.renameSync(tmpPath(id), join(this.root, "new", id));
-    await this.#groupSync.sync(join(this.root, "new"));
+    await (options.filer ?? fileGroup)(this.root, todo);
     const index = this.#index.get(INBOX);
     for (const { id } of todo) index?.set(id, { sub: "new", name: id });
   }

@@ -12,17 +12,37 @@
  * the client's line or for {@linkcode Continuation.changed}, whichever comes first, and
  * the session calls `wake` (push the news) or `line` (DONE ends the command).
  *
+ * With NOTIFY on, IDLE sends "exactly the same events as instructed by the client using
+ * the NOTIFY command" (RFC 5465 4): its news comes from the NOTIFY state instead.
+ *
  * @module
  */
 
 import { STATE } from "../constants.ts";
-import { CommandError, type CommandHandler, type Continuation } from "./types.ts";
+import { pushNews } from "./notify.ts";
+import {
+  CommandError,
+  type CommandHandler,
+  type CommandResult,
+  type Continuation,
+} from "./types.ts";
 
 /** RFC 2177 3. */
 export const IDLE: CommandHandler = {
   states: [STATE.Authenticated, STATE.Selected],
   run(session, command) {
     if (command.args.length) throw new CommandError("BAD", "IDLE takes no arguments");
+    const notify = session.notify;
+    if (notify) {
+      return Promise.resolve({
+        kind: "continuation",
+        prompt: "idling",
+        changed: () => notify.news(),
+        wake: () => pushNews(session, true),
+        line: done,
+        overlong: (reason) => `${reason}; expected DONE to end IDLE`,
+      });
+    }
     let wake: () => void = () => {};
     // The listener starts before the client is told to wait; the first wake-up looks at
     // the disk once, for whatever changed before it started.
@@ -49,15 +69,7 @@ export const IDLE: CommandHandler = {
         await session.sendUpdates({ expunge: true, refresh: first });
         first = false;
       },
-      line(text) {
-        if (text.trim().toUpperCase() !== "DONE") {
-          throw new CommandError(
-            "BAD",
-            `Expected DONE to end IDLE, got ${JSON.stringify(text.slice(0, 40))}`,
-          );
-        }
-        return Promise.resolve({ status: "OK", text: "IDLE terminated" });
-      },
+      line: done,
       overlong: (reason) => `${reason}; expected DONE to end IDLE`,
       async finish() {
         unlisten();
@@ -67,3 +79,14 @@ export const IDLE: CommandHandler = {
     return Promise.resolve(idling);
   },
 };
+
+/** The client's line in IDLE: DONE ends it (RFC 2177 3). */
+function done(text: string): Promise<CommandResult> {
+  if (text.trim().toUpperCase() !== "DONE") {
+    throw new CommandError(
+      "BAD",
+      `Expected DONE to end IDLE, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
+  }
+  return Promise.resolve({ status: "OK", text: "IDLE terminated" });
+}

@@ -62,6 +62,18 @@ async function tree(session: Session): Promise<Map<string, Set<string>>> {
   return attributes;
 }
 
+/**
+ * The attributes a LIST response shows for one name now, \Subscribed included when it
+ * is subscribed, \NonExistent when there is no such mailbox (NOTIFY's LIST responses,
+ * RFC 5465 5.4, 5.5: "all mailbox attributes MUST be accurately computed").
+ */
+export async function listAttributes(session: Session, name: string): Promise<string[]> {
+  const known = (await tree(session)).get(name);
+  const attrs = known ? [...known] : ["\\NonExistent"];
+  if ((await readSubscriptions(session.maildir!.root)).has(name)) attrs.push("\\Subscribed");
+  return attrs;
+}
+
 /** INBOX first, then by code point. */
 function compareNames(a: string, b: string): number {
   return a === "INBOX" ? -1 : b === "INBOX" ? 1 : a < b ? -1 : a > b ? 1 : 0;

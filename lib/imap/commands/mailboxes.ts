@@ -13,6 +13,8 @@ import { checkFolderName } from "../../maildir/mod.ts";
 import { enableCondstore } from "../condstore.ts";
 import { DELIMITER, STATE } from "../constants.ts";
 import { readSubscriptions, writeSubscriptions } from "../subscriptions.ts";
+import { affectedNames, type MailboxChange } from "../notify.ts";
+import { listAttributes } from "./list.ts";
 import type { Session } from "../session.ts";
 import { encodeMailboxName } from "../utf7.ts";
 import { atom, type ImapValue, list, str, textOf } from "../values.ts";
@@ -24,6 +26,23 @@ function noWildcards(name: string): void {
   if (/[*%]/.test(name)) {
     throw new CommandError("NO", "Mailbox names cannot contain * or %", "CANNOT");
   }
+}
+
+/**
+ * Tell the user's other sessions, for NOTIFY's MailboxName and SubscriptionChange
+ * (notify.ts), with the LIST responses' attributes as they are right after the change.
+ */
+async function tellOthers(session: Session, change: MailboxChange): Promise<void> {
+  const user = session.user!;
+  if (!session.mailboxEvents.listening(user)) return;
+  const lists = await Promise.all(
+    affectedNames(change).map(async (name) => ({
+      name,
+      attrs: await listAttributes(session, name),
+      oldName: change.kind === "renamed" ? change.oldName : undefined,
+    })),
+  );
+  session.mailboxEvents.publish(user, { ...change, lists }, session);
 }
 
 /** RFC 3501 6.3.3. A trailing delimiter is dropped ("Archive/" creates "Archive"). */
@@ -42,6 +61,7 @@ export const CREATE: CommandHandler = {
       }
       throw error;
     }
+    await tellOthers(session, { kind: "created", name });
   },
 };
 
@@ -54,6 +74,7 @@ export const DELETE: CommandHandler = {
     if (name === "INBOX") throw new CommandError("NO", "INBOX cannot be deleted", "CANNOT");
     await session.maildir!.deleteFolder(name);
     session.config.registry.forget(session.user!, name);
+    await tellOthers(session, { kind: "deleted", name });
     if (session.selected?.shared.folder === name) {
       session.selected = null;
       session.state = STATE.Authenticated;
@@ -78,6 +99,14 @@ export const RENAME: CommandHandler = {
       throw error;
     }
     session.config.registry.forget(session.user!, from);
+    // RFC 5465 5.4: "When INBOX is renamed, a new INBOX is assumed to be created. No
+    // MailboxName event is sent for INBOX in this case."
+    await tellOthers(
+      session,
+      from === "INBOX"
+        ? { kind: "created", name: to }
+        : { kind: "renamed", name: to, oldName: from },
+    );
   },
 };
 
@@ -95,6 +124,7 @@ export const SUBSCRIBE: CommandHandler = {
     const names = await readSubscriptions(root);
     names.add(name);
     await writeSubscriptions(root, names);
+    await tellOthers(session, { kind: "subscription", name });
   },
 };
 
@@ -105,7 +135,10 @@ export const UNSUBSCRIBE: CommandHandler = {
     expectArgs(command, 1, "a mailbox name");
     const root = session.maildir!.root;
     const names = await readSubscriptions(root);
-    if (names.delete(mailboxArg(command.args[0]))) await writeSubscriptions(root, names);
+    const name = mailboxArg(command.args[0]);
+    if (!names.delete(name)) return;
+    await writeSubscriptions(root, names);
+    await tellOthers(session, { kind: "subscription", name });
   },
 };
 

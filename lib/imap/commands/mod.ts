@@ -13,6 +13,7 @@ import { EXPUNGE } from "./expunge.ts";
 import { FETCH } from "./fetch.ts";
 import { IDLE } from "./idle.ts";
 import { LIST, LSUB } from "./list.ts";
+import { NOTIFY } from "./notify.ts";
 import { CREATE, DELETE, NAMESPACE, RENAME, STATUS, SUBSCRIBE, UNSUBSCRIBE } from "./mailboxes.ts";
 import { CANCELUPDATE, SEARCH } from "./search.ts";
 import { SORT } from "./sort.ts";
@@ -57,4 +58,5 @@ export const COMMANDS: Readonly<Record<string, CommandHandler>> = {
   COPY,
   MOVE,
   IDLE,
+  NOTIFY,
 };
