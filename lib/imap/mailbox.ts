@@ -303,7 +303,9 @@ export class SharedMailbox {
       this.#recheck = undefined;
       const now = this.#stampNow();
       if (now.stamp === this.#stamp && this.#listedAt - now.newest > now.settleMs) return;
-      this.#serial(() => this.#refresh(true)).catch(() => {}); // a vanished folder: see refresh
+      // A vanished folder: sessions see it on their next command.
+      this.#serial(() => this.#closed ? Promise.resolve(false) : this.#refresh(true))
+        .catch(() => {});
     }, ms + 1);
   }
 
@@ -748,6 +750,18 @@ export class MailboxRegistry {
       this.#draining.set(key, drained);
     }
     box.close();
+  }
+
+  /**
+   * Resolves once every mailbox has finished what it queued (commits, listings), those
+   * dropped included: a server closing waits for it, so nothing writes into a Maildir
+   * after the server said it was closed.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([
+      ...this.#draining.values(),
+      ...[...this.#boxes.values()].map((box) => box.settled()),
+    ]);
   }
 
   /** How many folders have shared state now (for tests and benchmarks). */
