@@ -142,9 +142,10 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       await conn.write(new TextEncoder().encode(refusalBye(refusal)));
     },
   });
-  const close = () => {
+  const close = async () => {
     stopping.abort();
-    return server.close();
+    await server.close();
+    await registry.settled(); // the mailboxes' last commits and listings
   };
   return { ...server, close, [Symbol.asyncDispose]: close };
 }

@@ -428,7 +428,7 @@ export class Session {
     const selected = this.selected;
     if (!selected) return;
     try {
-      if (options.refresh !== false) await selected.shared.refresh();
+      if (options.refresh !== false) await selected.shared.refreshUnlessCommitting();
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       // The mailbox was deleted or renamed under us: RFC 3501 has no way to say so
