@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { LAB_V8_FLAGS } from "../lib/lab/mod.ts";
 import { withTimeout } from "../lib/net/mod.ts";
 
 /** A running lab process. `await using` kills it (SIGKILL if still there) and waits. */
@@ -29,6 +30,7 @@ export async function startLabProcess(folder: string, users: string[]): Promise<
     args: [
       "run",
       "-A",
+      `--v8-flags=${LAB_V8_FLAGS}`, // as deno task lab runs it
       new URL("../tools/lab.ts", import.meta.url).pathname,
       ...["--folder", folder, "--smtp-port", "0", "--pop3-port", "0", "--imap-port", "0"],
       ...users.flatMap((user) => ["--user", user]),

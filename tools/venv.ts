@@ -9,6 +9,8 @@
  * @module
  */
 
+import { LAB_V8_FLAGS } from "../lib/lab/v8_flags.ts";
+
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 /** The course's virtual environment. */
 export const VENV = `${ROOT}/.venv`;
@@ -157,8 +159,9 @@ export function writeKernelspec(options: KernelspecOptions = {}): void {
       options.deno ?? Deno.execPath(),
       "{connection_file}",
     ],
-    // Without NO_COLOR, text/plain results carry ANSI colour codes.
-    env: { NO_COLOR: "1" },
+    // Without NO_COLOR, text/plain results carry ANSI colour codes. The V8 flags are the
+    // lab's (lib/lab/v8_flags.ts): notebooks serve IMAP from the kernel too.
+    env: { NO_COLOR: "1", DENO_V8_FLAGS: LAB_V8_FLAGS },
     display_name: "Deno",
     language: "typescript",
     interrupt_mode: "message",

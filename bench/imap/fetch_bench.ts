@@ -16,7 +16,9 @@
 import { MailStore } from "../../lib/maildir/mod.ts";
 import { ImapClient } from "../../lib/imap/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { processOf, processTree } from "./processes.ts";
+import { recordSummary } from "./summary.ts";
 
 const COUNT = Number(Deno.args[0] ?? 5000);
 const SESSIONS = Number(Deno.args[1] ?? 50);
@@ -125,7 +127,15 @@ try {
     await measure("Dovecot", dovecot.port, master, rows);
   }
   const ours = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./serve.ts", import.meta.url).pathname, root, USER, PASSWORD],
+    args: [
+      "run",
+      "-A",
+      `--v8-flags=${LAB_V8_FLAGS}`, // as the lab runs it
+      new URL("./serve.ts", import.meta.url).pathname,
+      root,
+      USER,
+      PASSWORD,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -172,3 +182,22 @@ await Deno.writeTextFile(
 );
 await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
 console.log(block);
+
+/** Ours / Dovecot time of each step of one run, for the README's summary. */
+const times = (run: string) =>
+  [...new Set(rows.map((r) => r.step))].map((step) => {
+    const ms = (server: string) =>
+      rows.find((r) => r.server === server && r.step === step && r.run === run)!.ms;
+    return `${step.replace(/^FETCH 1:\* /, "")} ${
+      (ms("course server") / ms("Dovecot")).toFixed(2)
+    }`;
+  }).join(", ");
+const peak = (server: string) =>
+  Math.max(...rows.filter((r) => r.server === server).map((r) => r.rssMiB));
+await recordSummary(
+  "fetch",
+  "bench/imap/fetch_bench.ts",
+  `- FETCH from ${COUNT} messages (${new Date().toISOString().slice(0, 10)}), ours / Dovecot ` +
+    `time per step, warm: ${times("warm")}; cold: ${times("cold")}. Peak RSS: ours ` +
+    `${peak("course server")} MiB, Dovecot's processes ${peak("Dovecot")} MiB.`,
+);

@@ -1,7 +1,8 @@
 /**
  * Dovecot's imaptest in stress mode against a private Dovecot (lib/dovecot) and against
  * our server (bench/imap/serve.ts, its own process), one after the other in the same run,
- * each on a fresh Maildir: 10 clients doing imaptest's default mix (LOGIN, SELECT, FETCH,
+ * each on a fresh Maildir (ours twice: with the lab's V8 flags, lib/lab/v8_flags.ts, and
+ * with V8's defaults, which shows what the flags cost): 10 clients doing imaptest's default mix (LOGIN, SELECT, FETCH,
  * STORE, EXPUNGE, APPEND, LIST, STATUS, LOGOUT ...) for a number of seconds, once with
  * persistent sessions (`logout=0`) and once logging in and out every time (`logout=100`).
  * imaptest tracks every mailbox's state from the server's answers and reports any
@@ -21,8 +22,10 @@
  */
 
 import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { buildImaptest } from "../../tests/imaptest.ts";
 import { processOf, processTree } from "./processes.ts";
+import { recordSummary } from "./summary.ts";
 
 const seconds = Number(Deno.args[0] ?? 20);
 const clients = Number(Deno.args[1] ?? 10);
@@ -159,11 +162,26 @@ async function withDovecot<T>(fn: (port: number, pid: number) => Promise<T>): Pr
   }
 }
 
-async function withOurs<T>(fn: (port: number, pid: number) => Promise<T>): Promise<T> {
+/**
+ * Our server as the lab runs it (`LAB_V8_FLAGS`), or with `v8Flags: ""` as V8's
+ * defaults leave it: the flags' cost under load is the difference.
+ */
+async function withOurs<T>(
+  fn: (port: number, pid: number) => Promise<T>,
+  v8Flags = LAB_V8_FLAGS,
+): Promise<T> {
   const root = await Deno.makeTempDir({ prefix: "stress-ours-" });
   await Deno.mkdir(`${root}/${USER}`);
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./serve.ts", import.meta.url).pathname, root, USER, PASSWORD],
+    args: [
+      "run",
+      "-A",
+      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
+      new URL("./serve.ts", import.meta.url).pathname,
+      root,
+      USER,
+      PASSWORD,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -213,9 +231,15 @@ const variants = [
 const results: { variant: string; server: string; result: RunResult }[] = [];
 try {
   for (const variant of variants) {
-    for (
-      const [server, start] of [["Dovecot", withDovecot], ["course server", withOurs]] as const
-    ) {
+    const servers = [
+      ["Dovecot", withDovecot],
+      ["course server", withOurs],
+      [
+        "course server, V8 defaults",
+        <T>(fn: (port: number, pid: number) => Promise<T>) => withOurs(fn, ""),
+      ],
+    ] as const;
+    for (const [server, start] of servers) {
       const result = await start((port, pid) =>
         stress(binary, mboxPath, port, pid, variant.logout)
       );
@@ -301,3 +325,25 @@ await Deno.writeTextFile(
 );
 await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
 console.log(block);
+
+/** Commands per second and mean ms of one command type, persistent sessions. */
+function persistent(server: string, name: string): { rate: number; ms: number } {
+  const { result } = results.find((r) => r.variant === variants[0].name && r.server === server)!;
+  const command = result.commands.get(name);
+  return { rate: (command?.count ?? 0) / result.seconds, ms: command?.msecs ?? 0 };
+}
+const pair = (name: string) =>
+  `${name} ${persistent("course server", name).rate.toFixed(0)} / ${
+    persistent("Dovecot", name).rate.toFixed(0)
+  }`;
+await recordSummary(
+  "stress",
+  "bench/imap/stress_compare.ts",
+  `- imaptest's stress load, ${clients} clients on one folder, persistent sessions (${
+    new Date().toISOString().slice(0, 10)
+  }), commands per second ours / Dovecot: ${
+    ["FETCH", "STORE", "EXPUNGE", "COPY", "STATUS"].map(pair).join(", ")
+  }; mean ms per STORE ${persistent("course server", "STORE").ms.toFixed(1)} / ${
+    persistent("Dovecot", "STORE").ms.toFixed(1)
+  }.`,
+);

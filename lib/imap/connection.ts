@@ -57,10 +57,11 @@ export async function serveConnection(
   let writing = Promise.resolve();
   const send = (bytes: Uint8Array) => writing = writing.then(() => writeAll(wire, bytes));
   // In IDLE, a read of the client's line outlives the wake-ups between; it is kept here.
-  let line = null as Promise<SessionInput> | null;
-  const readLine = () => line ??= reader.readLine().then(lineInput, failedRead);
+  let line = null as CarriedRead | null;
+  const readLine = () =>
+    (line ??= new CarriedRead(reader.readLine().then(lineInput, failedRead))).next();
   // Likewise a command read outlives the news pushed while the client is silent.
-  let command = null as Promise<SessionInput> | null;
+  let command = null as CarriedRead | null;
   // After news, the wait goes on: the client's silence keeps counting from its last byte.
   let afterNews = false;
 
@@ -69,15 +70,17 @@ export async function serveConnection(
       case "command": {
         if (!command) {
           reader.limits = wait.limits;
-          command = reader.readFrame(async (_size, synchronizing) => {
-            if (synchronizing) await send(wait.literalReady);
-          }).then((frame): SessionInput => frame ? { kind: "command", frame } : { kind: "end" })
-            .catch(failedRead);
+          command = new CarriedRead(
+            reader.readFrame(async (_size, synchronizing) => {
+              if (synchronizing) await send(wait.literalReady);
+            }).then((frame): SessionInput => frame ? { kind: "command", frame } : { kind: "end" })
+              .catch(failedRead),
+          );
         }
         // The next command or news, whichever comes first (RFC 5465 3.1: with NOTIFY the
         // client listens all the time, even when no command is in progress).
         const input = await silence.race(
-          wait.news ? firstOfNews(command, wait.news) : command,
+          wait.news ? firstOfNews(command.next(), wait.news) : command.next(),
           TIMEOUT,
           !afterNews,
         );
@@ -115,8 +118,6 @@ export async function serveConnection(
     }
   } finally {
     silence.stop();
-    line?.catch(() => {}); // a read still pending fails once the connection closes
-    command?.catch(() => {});
     await session.end();
   }
 }
@@ -147,6 +148,37 @@ function firstOfNews(
   news: Promise<void>,
 ): Promise<SessionInput> {
   return Promise.race([command, news.then((): SessionInput => ({ kind: "news" }))]);
+}
+
+/**
+ * A read that outlives several waits (IDLE's wake-ups, NOTIFY's news): one handler on
+ * the read hands its result to whichever wait is current, so a client that stays silent
+ * through a thousand pushes leaves no thousand handlers on one pending promise.
+ */
+class CarriedRead {
+  #outcome: Promise<SessionInput> | null = null;
+  #waiting: PromiseWithResolvers<SessionInput> | null = null;
+
+  constructor(read: Promise<SessionInput>) {
+    read.then(
+      (input) => this.#settle(Promise.resolve(input)),
+      (error) => this.#settle(Promise.reject(error)),
+    );
+  }
+
+  #settle(outcome: Promise<SessionInput>): void {
+    outcome.catch(() => {}); // a read still pending fails once the connection closes
+    this.#outcome = outcome;
+    this.#waiting?.resolve(outcome);
+    this.#waiting = null;
+  }
+
+  /** The read's result, for the current wait (an earlier wait that ended gets nothing). */
+  next(): Promise<SessionInput> {
+    if (this.#outcome) return this.#outcome;
+    this.#waiting = Promise.withResolvers();
+    return this.#waiting.promise;
+  }
 }
 
 function lineInput(text: string | null): SessionInput {

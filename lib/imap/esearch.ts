@@ -20,6 +20,11 @@ export interface ReturnOptions {
   options: Set<ReturnOption>;
   /** PARTIAL low:high, positions in the results counted from 1 (RFC 5267 4.4). */
   partial?: [number, number];
+  /**
+   * `UPDATE (fetch-att ...)` (RFC 5465 7): what to FETCH for each new message that joins
+   * the results, as FETCH reads it.
+   */
+  updateFetch?: ImapValue;
 }
 
 const OPTIONS = new Set<string>(["MIN", "MAX", "ALL", "COUNT", "UPDATE", "CONTEXT", "PARTIAL"]);
@@ -65,6 +70,9 @@ export function takeReturnOptions(args: ImapValue[]): ReturnOptions | null {
       if (!range) throw new ReturnOptionError("PARTIAL expects a range of positions like 1:50");
       const [a, b] = [Number(range[1]), Number(range[2])];
       result.partial = [Math.min(a, b), Math.max(a, b)];
+    }
+    if (word === "UPDATE" && list.items[i + 1]?.type === "list") {
+      result.updateFetch = list.items[++i]; // RFC 5465 8 `modifier-update`
     }
     result.options.add(word as ReturnOption);
   }

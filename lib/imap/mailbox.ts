@@ -22,7 +22,7 @@
  */
 
 import { type MimeEntity, scanMessage, toCrlf } from "../mail/mod.ts";
-import { folderDirName, type Maildir } from "../maildir/mod.ts";
+import { folderDirName, type Maildir, uniqueName } from "../maildir/mod.ts";
 import { fromLetters, isImapLetter, toLetters } from "./flags.ts";
 import {
   KeywordLimitError,
@@ -79,7 +79,7 @@ interface Batch {
   letters: Map<number, string>;
   /** UIDs expunged. */
   removed: Set<number>;
-  /** Messages moved from new/ to cur/ without a flag change. */
+  /** Messages moved from new/ to cur/ without a flag change (a claim of \Recent). */
   moved: boolean;
   /** The uidlist must be written (new UIDs, or a claim of \Recent). */
   uidList: boolean;
@@ -87,6 +87,27 @@ interface Batch {
 
 function newBatch(): Batch {
   return { letters: new Map(), removed: new Set(), moved: false, uidList: false };
+}
+
+/**
+ * Renames and removals of one change in flight at once: each is a trip through Deno's
+ * thread pool, and nothing orders them (they touch different files) until the commit's
+ * directory sync.
+ */
+const FILE_STEPS_AT_ONCE = 16;
+
+/** `items.map(fn)`, at most {@linkcode FILE_STEPS_AT_ONCE} calls at a time; results in order. */
+async function inParallel<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILE_STEPS_AT_ONCE, items.length) }, worker));
+  return results;
 }
 
 /** The files whose mtimes make a folder's stamp. */
@@ -246,7 +267,20 @@ export class SharedMailbox {
     });
   }
 
+  /**
+   * {@linkcode SharedMailbox.refresh} for a command's untagged updates (RFC 3501 5.2),
+   * except while changes are being committed: the commit ends with a listing anyway, and
+   * the command answers from the view as it stands (every change already answered is in
+   * it), rather than wait for other sessions' changes; its next command sees the rest.
+   */
+  refreshUnlessCommitting(): Promise<boolean> {
+    if (this.#commits > 0 && this.#listedAt > 0) return Promise.resolve(false);
+    return this.refresh();
+  }
+
   #nextRefresh: Promise<boolean> | null = null;
+  /** Commits queued or running. */
+  #commits = 0;
   #recheck: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -269,7 +303,9 @@ export class SharedMailbox {
       this.#recheck = undefined;
       const now = this.#stampNow();
       if (now.stamp === this.#stamp && this.#listedAt - now.newest > now.settleMs) return;
-      this.#serial(() => this.#refresh(true)).catch(() => {}); // a vanished folder: see refresh
+      // A vanished folder: sessions see it on their next command.
+      this.#serial(() => this.#closed ? Promise.resolve(false) : this.#refresh(true))
+        .catch(() => {});
     }, ms + 1);
   }
 
@@ -278,7 +314,7 @@ export class SharedMailbox {
     if (!force && this.#seen(now)) return false;
     const stamp = now.stamp;
     this.#listedAt = Date.now();
-    const infos = await this.maildir.list(this.folder);
+    const infos = (await this.maildir.list(this.folder)).filter((i) => !this.#arriving.has(i.id));
     const [, , uidStamp, keywordStamp] = stamp.split("|");
     const [, , oldUidStamp, oldKeywordStamp] = this.#stamp.split("|");
     if (!this.#uidList || uidStamp !== oldUidStamp) {
@@ -374,8 +410,8 @@ export class SharedMailbox {
   ): Promise<number[]> {
     return this.#change(async () => {
       if (mode !== "-") await this.#assignKeywords(flags);
-      const changed: number[] = [];
       const wanted = toLetters(flags, "", this.keywords).split("");
+      const renames: { uid: number; id: string; letters: string }[] = [];
       for (const uid of uids) {
         const record = this.byUid.get(uid);
         if (!record || this.#batch.removed.has(uid)) continue;
@@ -391,23 +427,30 @@ export class SharedMailbox {
           (mode === "=" && !isImapLetter(l))
         );
         const letters = [...new Set([...keep, ...(mode === "-" ? [] : wanted)])].sort().join("");
-        if (letters === current) continue;
+        if (letters !== current) renames.push({ uid, id: record.id, letters });
+      }
+      const done = await inParallel(renames, async ({ uid, id, letters }) => {
         try {
-          await this.maildir.setFlags(record.id, letters, this.folder, { sync: false });
+          await this.maildir.setFlags(id, letters, this.folder, { sync: false });
         } catch (error) {
-          if (error instanceof Deno.errors.NotFound) continue; // expunged meanwhile
+          if (error instanceof Deno.errors.NotFound) return false; // expunged meanwhile
           throw error;
         }
         this.#batch.letters.set(uid, letters);
-        changed.push(uid);
-      }
-      return changed;
+        return true;
+      });
+      return renames.filter((_, i) => done[i]).map((r) => r.uid);
     });
+  }
+
+  /** The keywords among `flags` that have no letter yet. */
+  #freshKeywords(flags: readonly string[]): string[] {
+    return flags.filter((f) => !f.startsWith("\\") && this.keywords.letterOf(f) === null);
   }
 
   /** Give letters to the keywords among `flags` that have none yet, and save the table. */
   async #assignKeywords(flags: readonly string[]): Promise<void> {
-    const fresh = flags.filter((f) => !f.startsWith("\\") && this.keywords.letterOf(f) === null);
+    const fresh = this.#freshKeywords(flags);
     if (!fresh.length) return;
     const table = KeywordTable.parse(this.keywords.format());
     for (const name of fresh) {
@@ -467,34 +510,48 @@ export class SharedMailbox {
   }
 
   /**
-   * Store several messages (MULTIAPPEND, COPY of a set) in one commit; returns their
-   * UIDs in the order given. Each file is flushed as it is written; the folder's
-   * directory and the uidlist once for all of them.
+   * Store several messages (MULTIAPPEND, COPY of a set); returns their UIDs in the order
+   * given. The files are delivered as any delivery is (lib/maildir: flushed, linked, the
+   * directory synced with deliveries made at the same moment) outside the folder's queue,
+   * so other changes need not wait for those flushes; the change that follows only hands
+   * out the UIDs, in order, and writes them to the uidlist with its batch. Until then a
+   * listing leaves the files out (`#arriving`): it would number them by date instead.
    *
    * @throws {KeywordLimitError} a new keyword and no letter left for it.
    */
-  appendMany(
+  async appendMany(
     messages: readonly { bytes: Uint8Array; flags: readonly string[]; date?: Date }[],
   ): Promise<number[]> {
-    return this.#change(async () => {
-      await this.#assignKeywords([...new Set(messages.flatMap((m) => m.flags))]);
-      const list = this.#uidList!;
-      const uids: number[] = [];
-      for (const { bytes, flags, date } of messages) {
-        const info = await this.maildir.deliver(bytes, {
+    const flags = [...new Set(messages.flatMap((m) => m.flags))];
+    if (this.#freshKeywords(flags).length) await this.#change(() => this.#assignKeywords(flags));
+    const ids = messages.map(() => uniqueName());
+    for (const id of ids) this.#arriving.add(id);
+    try {
+      for (const [i, { bytes, flags, date }] of messages.entries()) {
+        const letters = toLetters(flags, "", this.keywords);
+        await this.maildir.deliver(bytes, {
           folder: this.folder,
-          flags: toLetters(flags, "", this.keywords),
+          flags: letters,
           date,
-          sync: false,
+          id: ids[i],
         });
-        const uid = list.uidNext++;
-        list.uids.set(info.id, uid);
-        this.#batch.uidList = true;
-        uids.push(uid);
       }
-      return uids;
-    });
+      return await this.#change(() => {
+        const list = this.#uidList!;
+        this.#batch.uidList = true;
+        for (const id of ids) {
+          list.uids.set(id, list.uidNext++);
+          this.#arriving.delete(id); // the commit's listing shows them
+        }
+        return Promise.resolve(ids.map((id) => list.uids.get(id)!));
+      });
+    } finally {
+      for (const id of ids) this.#arriving.delete(id);
+    }
   }
+
+  /** Messages being stored by {@linkcode SharedMailbox.appendMany}, not yet given UIDs. */
+  readonly #arriving = new Set<string>();
 
   /**
    * Delete messages for good (EXPUNGE): those given that carry \Deleted, or all those
@@ -506,13 +563,13 @@ export class SharedMailbox {
       const doomed = (uids ? uids.map((u) => this.byUid.get(u)!).filter(Boolean) : this.messages)
         .filter((r) => !batch.removed.has(r.uid))
         .filter((r) => !deletedOnly || (batch.letters.get(r.uid) ?? r.letters).includes("T"));
-      for (const record of doomed) {
+      await inParallel(doomed, async (record) => {
         await this.maildir.remove(record.id, this.folder, { sync: false }).catch((error) => {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         });
         this.#recent.delete(record.uid);
         batch.removed.add(record.uid);
-      }
+      });
       return doomed.map((r) => r.uid);
     });
   }
@@ -535,7 +592,10 @@ export class SharedMailbox {
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({ apply, resolve: resolve as (value: unknown) => void, reject });
       // The first change of a batch queues its commit; the others ride along.
-      if (this.#waiting.length === 1) this.#serial(() => this.#commit());
+      if (this.#waiting.length !== 1) return;
+      this.#commits++;
+      const done = () => this.#commits--;
+      this.#serial(() => this.#commit()).then(done, done);
     });
   }
 
@@ -551,12 +611,17 @@ export class SharedMailbox {
           await apply().then((value) => ({ ok: true, value }), (value) => ({ ok: false, value })),
         );
       }
-      if (batch.letters.size || batch.removed.size || batch.moved || batch.uidList) {
+      const renamed = batch.letters.size > 0 || batch.removed.size > 0 || batch.moved;
+      if (renamed || batch.uidList) {
+        // The listing (and its MODSEQ append) need not wait for the directory syncs: it
+        // reads the same names either way, and nobody is answered before both are done.
         await Promise.all([
-          this.maildir.syncFolder(this.folder),
-          batch.uidList ? writeUidList(this.dir, this.#uidList!) : undefined,
+          renamed ? this.maildir.syncFolder(this.folder) : undefined,
+          (async () => {
+            if (batch.uidList) await writeUidList(this.dir, this.#uidList!);
+            await this.#refresh(true);
+          })(),
         ]);
-        await this.#refresh(true);
       }
     } catch (error) {
       for (const { reject } of changes) reject(error);
@@ -571,7 +636,6 @@ export class SharedMailbox {
     });
   }
 
-  /** The message, CRLF line ends guaranteed, or null if it vanished. */
   /** The message, CRLF line ends guaranteed, or null if it vanished. */
   async load(uid: number): Promise<LoadedMessage | null> {
     const cached = this.#recent.get(uid);
@@ -686,6 +750,18 @@ export class MailboxRegistry {
       this.#draining.set(key, drained);
     }
     box.close();
+  }
+
+  /**
+   * Resolves once every mailbox has finished what it queued (commits, listings), those
+   * dropped included: a server closing waits for it, so nothing writes into a Maildir
+   * after the server said it was closed.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([
+      ...this.#draining.values(),
+      ...[...this.#boxes.values()].map((box) => box.settled()),
+    ]);
   }
 
   /** How many folders have shared state now (for tests and benchmarks). */

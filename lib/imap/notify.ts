@@ -23,6 +23,10 @@
  *   whichever comes first" and feeds the session a `news` input, which calls
  *   {@linkcode Notify.deliver}. While a command runs, news waits for its end (the
  *   session is one step at a time), and is told before the tagged reply.
+ * - RFC 5465 7 lets a live search (`SEARCH RETURN (UPDATE (fetch-att ...))`, RFC 5267)
+ *   ask for FETCH responses for new messages that join it: esearch.ts reads it,
+ *   commands/search.ts finds them, and the session sends them between EXISTS and the
+ *   ESEARCH ADDTO.
  *
  * @module
  */
@@ -497,11 +501,6 @@ export class Notify {
     this.#host.registry.release(watch.box);
   }
 
-  /** How many folders this session listens to (for tests: none after NONE or logout). */
-  get watching(): number {
-    return this.#watches.size + (this.#selectedBox ? 1 : 0);
-  }
-
   /** RFC 5465 3.1: the STATUS indicator's responses, for folders other than the selected. */
   #initialStatus(): void {
     const selected = this.#host.selectedMailbox();
@@ -653,6 +652,8 @@ export class Notify {
   #mailboxChanged(change: MailboxNews): void {
     const wanted = change.kind === "subscription" ? "SubscriptionChange" : "MailboxName";
     const names = change.kind === "renamed" ? [change.name, change.oldName] : [change.name];
+    // A subscription change concerns a "subscribed" group whichever way it went (the name
+    // was subscribed before, or is now), so the name counts as subscribed here.
     if (
       this.request.groups.some((g) =>
         g.events.has(wanted) && names.some((n) => filterMatches(g.filter, n, new Set([n])))

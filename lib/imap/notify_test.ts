@@ -7,7 +7,7 @@
 import { deepStrictEqual } from "node:assert/strict";
 import { Maildir } from "../maildir/mod.ts";
 import { MailboxRegistry } from "./mailbox.ts";
-import { parseNotify } from "./notify.ts";
+import { MailboxEvents, parseNotify } from "./notify.ts";
 import { Parser } from "./parser.ts";
 import type { ImapServerOptions } from "./server.ts";
 import { wireFixture } from "./wire_test_helpers.ts";
@@ -22,10 +22,16 @@ const encoder = new TextEncoder();
  */
 async function notifyFixture(messages = [mail("one")], options: Partial<ImapServerOptions> = {}) {
   const registry = new MailboxRegistry();
-  const f = await wireFixture(messages, { registry, pollIntervalMs: 60_000, ...options });
+  const mailboxEvents = new MailboxEvents();
+  const f = await wireFixture(messages, {
+    registry,
+    mailboxEvents,
+    pollIntervalMs: 60_000,
+    ...options,
+  });
   await (await f.store.mailbox("alice")).createFolder("Archive");
   await f.box.deliver(encoder.encode(mail("archived")), { folder: "Archive" });
-  return Object.assign(f, { registry });
+  return Object.assign(f, { registry, mailboxEvents });
 }
 
 /** The UIDVALIDITY of a folder, asked over a connection of its own. */
@@ -109,10 +115,14 @@ Deno.test("without FlagChange, flag changes wait for the next command; SELECTED-
   await a.until("a1 ");
   await a.send("a2 NOTIFY SET (selected-delayed (MessageNew MessageExpunge))\r\n");
   deepStrictEqual(await a.until("a2 "), ["a2 OK NOTIFY completed"]);
-  await b.send("b1 SELECT INBOX\r\nb2 STORE 1 +FLAGS.SILENT (\\Deleted)\r\nb3 EXPUNGE\r\n");
-  await b.until("b3 ");
-  await b.send("b4 APPEND INBOX {21}\r\nSubject: three\r\n\r\nx\r\n\r\n");
-  await b.until("b4 ");
+  // b lets go of INBOX before it appends: a session with INBOX selected would claim the
+  // new message's \\Recent (RFC 3501 2.3.2), racing a's view of it.
+  await b.send(
+    "b1 SELECT INBOX\r\nb2 STORE 1 +FLAGS.SILENT (\\Deleted)\r\nb3 EXPUNGE\r\nb4 UNSELECT\r\n",
+  );
+  await b.until("b4 OK UNSELECT");
+  await b.send("b5 APPEND INBOX {21}\r\nSubject: three\r\n\r\nx\r\n\r\n");
+  await b.until("b5 ");
   // The new message is pushed at once; the expunge waits, so message 1 keeps its number.
   deepStrictEqual(await a.line(), "* 3 EXISTS");
   deepStrictEqual(await a.line(), "* 3 RECENT"); // EXAMINE shows \\Recent without claiming it
@@ -121,10 +131,10 @@ Deno.test("without FlagChange, flag changes wait for the next command; SELECTED-
   deepStrictEqual(await a.until("a3 "), ["* 2 FETCH (UID 2)", "a3 OK FETCH completed"]);
   await a.send("a4 NOOP\r\n");
   deepStrictEqual(await a.until("a4 "), ["* 1 EXPUNGE", "a4 OK NOOP completed"]);
-  await b.send("b5 STORE 1 +FLAGS.SILENT (\\Answered)\r\n");
-  await b.until("b5 ");
-  await b.send("b6 APPEND INBOX {20}\r\nSubject: four\r\n\r\nx\r\n\r\n");
-  await b.until("b6 ");
+  await b.send("b6 SELECT INBOX\r\nb7 STORE 1 +FLAGS.SILENT (\\Answered)\r\nb8 UNSELECT\r\n");
+  await b.until("b8 OK UNSELECT");
+  await b.send("b9 APPEND INBOX {20}\r\nSubject: four\r\n\r\nx\r\n\r\n");
+  await b.until("b9 ");
   deepStrictEqual([await a.line(), await a.line()], ["* 3 EXISTS", "* 3 RECENT"]);
   await a.send("a5 NOOP\r\n");
   deepStrictEqual(await a.until("a5 "), [
@@ -300,10 +310,42 @@ Deno.test("NOTIFY NONE, a new NOTIFY SET and LOGOUT release every listener and f
     "a5 NOTIFY SET (personal (MessageNew MessageExpunge)) (selected (MessageNew MessageExpunge))\r\na6 SELECT INBOX\r\n",
   );
   await a.until("a6 ");
+  deepStrictEqual(f.mailboxEvents.size, 1); // alice's sessions hear of name changes
   await a.send("a7 LOGOUT\r\n");
   await a.until("a7 ");
   deepStrictEqual(await a.line(), "<closed>");
   deepStrictEqual(f.registry.size, 0);
+  deepStrictEqual(f.mailboxEvents.size, 0);
+});
+
+Deno.test("SEARCH RETURN (UPDATE (fetch-att)) sends EXISTS, then FETCH, then ESEARCH ADDTO, for new messages only (RFC 5465 7)", async () => {
+  await using f = await notifyFixture([mail("one"), mail("two")]);
+  using a = await f.connect();
+  using b = await f.connect();
+  await a.send("a1 EXAMINE INBOX\r\n");
+  await a.until("a1 ");
+  await a.send("a2 SEARCH RETURN (COUNT UPDATE (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])) SEEN\r\n");
+  deepStrictEqual(await a.until("a2 "), ['* ESEARCH (TAG "a2") COUNT 0', "a2 OK SEARCH completed"]);
+  await b.send("b1 APPEND INBOX (\\Seen) {24}\r\nSubject: boss two\r\n\r\nx\r\n\r\n");
+  await b.until("b1 ");
+  await b.send("b2 SELECT INBOX\r\nb3 STORE 2 +FLAGS.SILENT (\\Seen)\r\n");
+  await b.until("b3 ");
+  await a.send("a3 NOOP\r\n");
+  // Both join the results; only the new message is fetched ("No untagged FETCH response
+  // SHOULD be returned if a message becomes a member [...] due to flag [...] changes").
+  deepStrictEqual(await a.until("a3 "), [
+    "* 2 FETCH (FLAGS (\\Seen \\Recent))",
+    "* 3 EXISTS",
+    "* 2 RECENT",
+    "* 3 FETCH (UID 3 BODY[HEADER.FIELDS (SUBJECT)] {21}",
+    "Subject: boss two",
+    "",
+    ")",
+    '* ESEARCH (TAG "a2") ADDTO (1 2:3)',
+    "a3 OK NOOP completed",
+  ]);
+  await a.send("a4 SEARCH RETURN (UPDATE (BOGUS)) ALL\r\n");
+  deepStrictEqual(await a.until("a4 "), ['a4 BAD FETCH: unknown data item "BOGUS"']);
 });
 
 Deno.test("past the folder limit: NO [NOTIFICATIONOVERFLOW] at SET, or untagged when folders are created later (RFC 5465 3.1, 5.8)", async () => {

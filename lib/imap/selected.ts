@@ -24,6 +24,8 @@ export interface LiveSearch {
   results: Set<number>;
   /** The shared mailbox's version they were computed at. */
   version: number;
+  /** RFC 5465 7: FETCH these attributes for each new message that joins the results. */
+  fetch?: ImapValue;
 }
 
 /** The selected mailbox of one session. */

@@ -74,6 +74,8 @@ export interface ImapServerOptions {
    * check that nothing stays held once sessions end.
    */
   registry?: MailboxRegistry;
+  /** How sessions tell each other of name and subscription changes (NOTIFY); default one of its own. */
+  mailboxEvents?: MailboxEvents;
   /** Errors thrown while serving a connection; default `console.error`. */
   onError?: (error: unknown) => void;
 }
@@ -98,7 +100,7 @@ export interface ImapServer extends LoopbackServer {}
  */
 export function serveImap(options: ImapServerOptions): ImapServer {
   const registry = options.registry ?? new MailboxRegistry();
-  const mailboxEvents = new MailboxEvents();
+  const mailboxEvents = options.mailboxEvents ?? new MailboxEvents();
   const maxConnections = options.maxConnections ?? LIMITS.maxConnections;
   const throttle = options.authThrottle ??
     new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
@@ -140,9 +142,10 @@ export function serveImap(options: ImapServerOptions): ImapServer {
       await conn.write(new TextEncoder().encode(refusalBye(refusal)));
     },
   });
-  const close = () => {
+  const close = async () => {
     stopping.abort();
-    return server.close();
+    await server.close();
+    await registry.settled(); // the mailboxes' last commits and listings
   };
   return { ...server, close, [Symbol.asyncDispose]: close };
 }

@@ -33,6 +33,7 @@ import type { SelectedMailbox } from "./selected.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { liveSearchUpdates } from "./commands/search.ts";
 import { commandEndNews, pushNews } from "./commands/notify.ts";
+import { fetchMessages, parseFetchItems } from "./commands/fetch.ts";
 import {
   type Command,
   CommandError,
@@ -427,7 +428,7 @@ export class Session {
     const selected = this.selected;
     if (!selected) return;
     try {
-      if (options.refresh !== false) await selected.shared.refresh();
+      if (options.refresh !== false) await selected.shared.refreshUnlessCommitting();
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       // The mailbox was deleted or renamed under us: RFC 3501 has no way to say so
@@ -438,11 +439,16 @@ export class Session {
     const lines = selected.updates(options);
     const live = selected.liveSearches.size
       ? await liveSearchUpdates(this, before)
-      : { remove: [], add: [] };
+      : { remove: [], add: [], fetch: [] };
     for (const line of live.remove) this.sendText(line);
     for (const line of lines) {
       if (typeof line === "string") this.sendText(line);
       else this.send(line);
+    }
+    // RFC 5465 7: "the EXISTS response MUST precede any FETCH responses, and together
+    // they MUST precede the ESEARCH response".
+    for (const { uids, items, uid } of live.fetch) {
+      await fetchMessages(this, uids, parseFetchItems(items), uid);
     }
     for (const line of live.add) this.sendText(line);
     await selected.saving;

@@ -6,3 +6,4 @@
 export * from "./services.ts";
 export * from "./lab.ts";
 export * from "./args.ts";
+export * from "./v8_flags.ts";

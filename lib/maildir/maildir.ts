@@ -55,6 +55,11 @@ export interface DeliverOptions extends Durability {
   flags?: string;
   /** Internal date to record as the file's mtime (IMAP APPEND's date); default now. */
   date?: Date;
+  /**
+   * The message's unique name, from {@linkcode uniqueName} (default: a new one). A caller
+   * that must recognise the file in a listing made while `deliver` runs picks it first.
+   */
+  id?: string;
 }
 
 /**
@@ -176,7 +181,10 @@ export class Maildir {
       throw new TypeError("Cannot deliver message: the date is invalid");
     }
     const dir = await this.#folderPath(folder, "deliver to");
-    const id = uniqueName();
+    const id = options.id ?? uniqueName();
+    if (parseFileName(id).id !== id || id.includes("/") || id.startsWith(".")) {
+      throw new TypeError(`Cannot deliver message: ${JSON.stringify(id)} is not a message name`);
+    }
     const tmpPath = join(dir, "tmp", id);
     const entry: Entry = flags === undefined
       ? { sub: "new", name: id }

@@ -29,6 +29,7 @@ import { enableCondstore } from "../condstore.ts";
 import type { Session } from "../session.ts";
 import type { SortMessage } from "../sort.ts";
 import { type ImapValue, isAtom, textOf } from "../values.ts";
+import { parseFetchItems } from "./fetch.ts";
 import { CommandError, type CommandHandler } from "./types.ts";
 
 const latin1 = new TextDecoder("latin1");
@@ -100,6 +101,16 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
   return hits;
 }
 
+/** What live searches have to tell after the mailbox changed (see {@linkcode liveSearchUpdates}). */
+export interface LiveSearchNews {
+  /** REMOVEFROM lines, sent before the EXPUNGEs. */
+  remove: string[];
+  /** ADDTO lines, sent after EXISTS and the FETCHes. */
+  add: string[];
+  /** RFC 5465 7: FETCHes for new messages that joined a search with `UPDATE (fetch-att)`. */
+  fetch: { uids: number[]; items: ImapValue; uid: boolean }[];
+}
+
 /**
  * ADDTO and REMOVEFROM lines for the live searches of the selected mailbox (RFC 5267
  * 4.3), after the view moved on from `before` (its UIDs, in sequence order, before this
@@ -109,9 +120,10 @@ export async function matchKey(session: Session, key: SearchKey): Promise<number
 export async function liveSearchUpdates(
   session: Session,
   before: readonly number[],
-): Promise<{ remove: string[]; add: string[] }> {
+): Promise<LiveSearchNews> {
   const selected = session.selected!;
-  const out = { remove: [] as string[], add: [] as string[] };
+  const out: LiveSearchNews = { remove: [], add: [], fetch: [] };
+  const lastBefore = before.length ? Math.max(...before) : 0;
   for (const live of selected.liveSearches.values()) {
     if (live.version === selected.shared.version && before.length === selected.uids.length) {
       continue;
@@ -127,6 +139,11 @@ export async function liveSearchUpdates(
       : removed.map((uid) => before.indexOf(uid) + 1).filter((seq) => seq > 0);
     if (removedNumbers.length) {
       out.remove.push(updateLine(live.tag, live.uid, "REMOVEFROM", 0, removedNumbers));
+    }
+    // RFC 5465 7: FETCH for new messages that join, not for those a flag change brought.
+    const fresh = added.filter((uid) => uid > lastBefore);
+    if (live.fetch && fresh.length) {
+      out.fetch.push({ uids: fresh, items: live.fetch, uid: live.uid });
     }
     if (added.length) {
       const position = now.indexOf(added[0]) + 1;
@@ -233,6 +250,8 @@ export const SEARCH: CommandHandler = {
   async run(session, command) {
     let args = [...command.args];
     const options = returnOptions(args);
+    // RFC 5465 7: UPDATE's fetch attributes are FETCH's; BAD if FETCH would say so.
+    if (options?.updateFetch) parseFetchItems(options.updateFetch);
     if (isAtom(args[0], "CHARSET")) {
       searchCharset(args[1]);
       args = args.slice(2);
@@ -257,6 +276,7 @@ export const SEARCH: CommandHandler = {
         key,
         results: new Set(seqs.map((seq) => selected.uids[seq - 1])),
         version: selected.shared.version,
+        fetch: options.updateFetch,
       });
     }
   },
