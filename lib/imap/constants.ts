@@ -172,12 +172,12 @@ export const LIMITS = {
   maxQuotedLength: 1024,
   /**
    * Most folders one NOTIFY may watch (RFC 5465 3.1 lets a server refuse what is
-   * "prohibitively expensive"). Each watched folder holds a file-system watcher (on
-   * Linux an inotify instance, of which a user gets 128 by default), shared by every
-   * session watching it; past the system's limit a folder falls back to the rescan.
-   * More: NO [NOTIFICATIONOVERFLOW].
+   * "prohibitively expensive"): each watched folder keeps its shared state (its message
+   * list) in memory and a file-system watcher (two inotify watches), shared with every
+   * session watching it. Dovecot refuses more than 100 names per namespace. More:
+   * NO [NOTIFICATIONOVERFLOW].
    */
-  notifyMailboxes: 32,
+  notifyMailboxes: 100,
   /** Keywords per folder: Dovecot's dovecot-keywords file names them by the letters a to z. */
   maxKeywords: 26,
   /**
