@@ -22,7 +22,7 @@
  */
 
 import { type MimeEntity, scanMessage, toCrlf } from "../mail/mod.ts";
-import { folderDirName, type Maildir, uniqueName } from "../maildir/mod.ts";
+import { folderDirName, type Maildir, mapConcurrently, uniqueName } from "../maildir/mod.ts";
 import { fromLetters, isImapLetter, toLetters } from "./flags.ts";
 import {
   KeywordLimitError,
@@ -95,20 +95,6 @@ function newBatch(): Batch {
  * directory sync.
  */
 const FILE_STEPS_AT_ONCE = 16;
-
-/** `items.map(fn)`, at most {@linkcode FILE_STEPS_AT_ONCE} calls at a time; results in order. */
-async function inParallel<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(FILE_STEPS_AT_ONCE, items.length) }, worker));
-  return results;
-}
 
 /** The files whose mtimes make a folder's stamp. */
 const STAMP_FILES = ["new", "cur", UIDLIST_FILE, KEYWORDS_FILE];
@@ -429,16 +415,20 @@ export class SharedMailbox {
         const letters = [...new Set([...keep, ...(mode === "-" ? [] : wanted)])].sort().join("");
         if (letters !== current) renames.push({ uid, id: record.id, letters });
       }
-      const done = await inParallel(renames, async ({ uid, id, letters }) => {
-        try {
-          await this.maildir.setFlags(id, letters, this.folder, { sync: false });
-        } catch (error) {
-          if (error instanceof Deno.errors.NotFound) return false; // expunged meanwhile
-          throw error;
-        }
-        this.#batch.letters.set(uid, letters);
-        return true;
-      });
+      const done = await mapConcurrently(
+        renames,
+        FILE_STEPS_AT_ONCE,
+        async ({ uid, id, letters }) => {
+          try {
+            await this.maildir.setFlags(id, letters, this.folder, { sync: false });
+          } catch (error) {
+            if (error instanceof Deno.errors.NotFound) return false; // expunged meanwhile
+            throw error;
+          }
+          this.#batch.letters.set(uid, letters);
+          return true;
+        },
+      );
       return renames.filter((_, i) => done[i]).map((r) => r.uid);
     });
   }
@@ -563,7 +553,7 @@ export class SharedMailbox {
       const doomed = (uids ? uids.map((u) => this.byUid.get(u)!).filter(Boolean) : this.messages)
         .filter((r) => !batch.removed.has(r.uid))
         .filter((r) => !deletedOnly || (batch.letters.get(r.uid) ?? r.letters).includes("T"));
-      await inParallel(doomed, async (record) => {
+      await mapConcurrently(doomed, FILE_STEPS_AT_ONCE, async (record) => {
         await this.maildir.remove(record.id, this.folder, { sync: false }).catch((error) => {
           if (!(error instanceof Deno.errors.NotFound)) throw error;
         });

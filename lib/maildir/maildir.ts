@@ -26,6 +26,7 @@ import {
   isInbox,
   MailboxNameError,
 } from "./names.ts";
+import { mapConcurrently } from "./map_concurrently.ts";
 
 export { MailboxNameError };
 
@@ -87,24 +88,6 @@ export const STALE_TMP_MS = 36 * 60 * 60 * 1000;
  * of threads and added tens of MiB to the process; a few at a time keep the disk busy.
  */
 const LIST_CONCURRENCY = 16;
-
-/** `items.map(fn)` with at most `limit` calls in flight, results in order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function join(...parts: string[]): string {
   return parts.filter((p) => p !== "").join("/");

@@ -10,3 +10,4 @@ export { Journal, JOURNAL_BYTES, type JournalEntry, type JournalOptions } from "
 export * from "./names.ts";
 export * from "./filename.ts";
 export * from "./tmp_sweeper.ts";
+export { mapConcurrently } from "./map_concurrently.ts";
