@@ -19,6 +19,7 @@ import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { processOf, processTree } from "./processes.ts";
 import { recordSummary } from "./summary.ts";
+import { recordBlock } from "../record.ts";
 
 const COUNT = Number(Deno.args[0] ?? 5000);
 const SESSIONS = Number(Deno.args[1] ?? 50);
@@ -172,15 +173,7 @@ const block = [
   "",
   "<!-- fetch:end -->",
 ].join("\n");
-const readme = await Deno.readTextFile(README);
-if (!/<!-- fetch:begin[\s\S]*?<!-- fetch:end -->/.test(readme)) {
-  throw new Error("Cannot update bench/README-imap.md: the fetch markers are missing");
-}
-await Deno.writeTextFile(
-  README,
-  readme.replace(/<!-- fetch:begin[\s\S]*?<!-- fetch:end -->/, block),
-);
-await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+await recordBlock(README, "fetch", block);
 console.log(block);
 
 /** Ours / Dovecot time of each step of one run, for the README's summary. */

@@ -17,6 +17,7 @@ import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
 import { recordSummary } from "./summary.ts";
+import { recordBlock } from "../record.ts";
 
 const sessions = Number(Deno.args[0] ?? 1000);
 const idleSeconds = Number(Deno.args[1] ?? 10);
@@ -187,12 +188,7 @@ const block = [
   "",
   "<!-- idle:end -->",
 ].join("\n");
-const readme = await Deno.readTextFile(README);
-if (!/<!-- idle:begin[\s\S]*?<!-- idle:end -->/.test(readme)) {
-  throw new Error("Cannot update bench/README-imap.md: the idle markers are missing");
-}
-await Deno.writeTextFile(README, readme.replace(/<!-- idle:begin[\s\S]*?<!-- idle:end -->/, block));
-await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+await recordBlock(README, "idle", block);
 console.log(block);
 await recordSummary(
   "idle",

@@ -12,6 +12,7 @@ import { MailStore } from "../../lib/maildir/mod.ts";
 import { serveImap } from "../../lib/imap/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { buildImaptest, type ImaptestResult, runScripted } from "../../tests/imaptest.ts";
+import { recordBlock } from "../record.ts";
 
 const USER = "imaptest";
 const PASSWORD = "pw";
@@ -81,15 +82,5 @@ const block = [
   "<!-- imaptest:end -->",
 ].join("\n");
 
-const readme = await Deno.readTextFile(README);
-const updated = readme.replace(
-  /<!-- imaptest:begin[\s\S]*?<!-- imaptest:end -->/,
-  block,
-);
-if (updated === readme && !readme.includes(block)) {
-  throw new Error("Cannot update bench/README-imap.md: the imaptest markers are missing");
-}
-await Deno.writeTextFile(README, updated);
-// Align the tables as `deno fmt --check` (part of `deno task test`) expects.
-await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+await recordBlock(README, "imaptest", block);
 console.log(block);

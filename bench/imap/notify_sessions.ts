@@ -15,6 +15,7 @@
 
 import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
+import { recordBlock } from "../record.ts";
 
 const sessions = Number(Deno.args[0] ?? 100);
 const idleSeconds = Number(Deno.args[1] ?? 10);
@@ -136,13 +137,5 @@ const block = [
   "",
   "<!-- notify:end -->",
 ].join("\n");
-const readme = await Deno.readTextFile(README);
-if (!/<!-- notify:begin[\s\S]*?<!-- notify:end -->/.test(readme)) {
-  throw new Error("Cannot update bench/README-imap.md: the notify markers are missing");
-}
-await Deno.writeTextFile(
-  README,
-  readme.replace(/<!-- notify:begin[\s\S]*?<!-- notify:end -->/, block),
-);
-await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+await recordBlock(README, "notify", block);
 console.log(block);

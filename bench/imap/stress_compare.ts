@@ -26,6 +26,7 @@ import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { buildImaptest } from "../../tests/imaptest.ts";
 import { processOf, processTree } from "./processes.ts";
 import { recordSummary } from "./summary.ts";
+import { recordBlock } from "../record.ts";
 
 const seconds = Number(Deno.args[0] ?? 20);
 const clients = Number(Deno.args[1] ?? 10);
@@ -315,15 +316,7 @@ for (const variant of variants) {
 }
 lines.push("<!-- stress:end -->");
 const block = lines.join("\n");
-const readme = await Deno.readTextFile(README);
-if (!/<!-- stress:begin[\s\S]*?<!-- stress:end -->/.test(readme)) {
-  throw new Error("Cannot update bench/README-imap.md: the stress markers are missing");
-}
-await Deno.writeTextFile(
-  README,
-  readme.replace(/<!-- stress:begin[\s\S]*?<!-- stress:end -->/, block),
-);
-await new Deno.Command(Deno.execPath(), { args: ["fmt", README.pathname] }).output();
+await recordBlock(README, "stress", block);
 console.log(block);
 
 /** Commands per second and mean ms of one command type, persistent sessions. */

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { recordBetween } from "../record.ts";
+
 const README = new URL("../../README.md", import.meta.url);
 
 /**
@@ -13,15 +15,11 @@ const README = new URL("../../README.md", import.meta.url);
  *
  * @throws {Error} README.md lacks the markers.
  */
-export async function recordSummary(name: string, writer: string, line: string): Promise<void> {
-  const begin = `<!-- BEGIN imap ${name} summary (written by ${writer}) -->`;
-  const end = `<!-- END imap ${name} summary -->`;
-  const text = await Deno.readTextFile(README);
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`Cannot record: README.md lacks ${begin}`);
-  await Deno.writeTextFile(
+export function recordSummary(name: string, writer: string, line: string): Promise<void> {
+  return recordBetween(
     README,
-    text.slice(0, from + begin.length) + "\n\n" + line + "\n\n" + text.slice(to),
+    `<!-- BEGIN imap ${name} summary (written by ${writer}) -->`,
+    `<!-- END imap ${name} summary -->`,
+    line,
   );
 }

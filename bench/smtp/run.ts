@@ -32,6 +32,7 @@
 import { startPostfix } from "../../lib/postfix/mod.ts";
 import { freePort, processesWith, startDaemon } from "../../lib/daemon/mod.ts";
 import { findTool } from "../../tests/tools.ts";
+import { recordBetween } from "../record.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -641,10 +642,6 @@ if (Deno.args.includes("--record")) {
       fmt(rateOf("Postfix"))
     }); our store alone without SMTP ${fmt(rateOf("ours, store only"))}.`,
   );
-  // Formatted as `deno fmt --check` (part of `deno task test`) wants the tables.
-  await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", readme.pathname, new URL("../../README.md", import.meta.url).pathname],
-  }).output();
   console.error(`Recorded in bench/README-smtp.md and README.md`);
 }
 
@@ -654,16 +651,4 @@ function between(doc: string, begin: string, end: string): string {
   const stop = doc.indexOf(end);
   if (at < 0 || stop < at) throw new Error(`Cannot record: the document lacks ${begin}`);
   return doc.slice(at + begin.length, stop).trim();
-}
-
-/** Replace what stands between two marker lines of a file. */
-async function recordBetween(path: URL, begin: string, end: string, text: string) {
-  const doc = await Deno.readTextFile(path);
-  const at = doc.indexOf(begin);
-  const stop = doc.indexOf(end);
-  if (at < 0 || stop < at) throw new Error(`Cannot record: ${path.pathname} lacks ${begin}`);
-  await Deno.writeTextFile(
-    path,
-    doc.slice(0, at + begin.length) + "\n\n" + text + "\n\n" + doc.slice(stop),
-  );
 }
