@@ -42,6 +42,13 @@ const FILE_GROUP = 256;
  */
 const FILE_DELAY_MS = 20;
 
+/**
+ * After a group failed to file (a full disk, a folder removed under us), the wait before the
+ * same group is tried again: the journal keeps it meanwhile, so nothing is lost by waiting,
+ * and a disk that stays full is not hammered.
+ */
+const RETRY_FILING_MS = 1000;
+
 /** Options of {@linkcode JournaledMailStore.open}. */
 export interface JournaledStoreOptions {
   /** Size of the journal file when created. Default {@linkcode JOURNAL_BYTES}. */
@@ -238,7 +245,7 @@ export class JournaledMailStore extends MailStore {
         this.#onError(error);
         // Closing: the journal keeps the group, and the next open files it.
         if (this.#closed) return;
-        await new Promise((wake) => setTimeout(wake, 1000));
+        await new Promise((wake) => setTimeout(wake, RETRY_FILING_MS));
         retry = true; // the same group again, skipping names already filed
         continue;
       }
