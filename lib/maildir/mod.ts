@@ -11,3 +11,4 @@ export * from "./names.ts";
 export * from "./filename.ts";
 export * from "./tmp_sweeper.ts";
 export { mapConcurrently } from "./map_concurrently.ts";
+export { type BurstTimes, timeBurst } from "./burst.ts";
