@@ -14,6 +14,7 @@
 import {
   AuthThrottle,
   IdleTimeoutError,
+  IdleWatch,
   isPeerGone,
   LineReader,
   LineTooLongError,
@@ -165,9 +166,9 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       io = tap(conn, transcript, "server", "client");
     }
     const deadline = new LoginDeadline({ idleTimeoutMs, loginTimeoutMs });
-    const reader = new LineReader(io, {
+    using watched = new IdleWatch(io, deadline.timeoutMs); // one timer, not one per read
+    const reader = new LineReader(watched, {
       maxLineLength: options.maxLineLength ?? LIMITS.textLine,
-      idleTimeoutMs: deadline.timeoutMs,
       bufferSize: LIMITS.readBuffer,
     });
     const writer = new LineWriter(io);
