@@ -44,21 +44,35 @@ const DOT = 0x2e;
  * memory follows the message's size, never its number of lines.
  */
 class GrowingBuffer {
-  #bytes = new Uint8Array(0);
-  #length = 0;
+  #bytes: Uint8Array;
+  #length: number;
 
-  constructor(readonly cap: number) {}
+  /** `head`: the first bytes of the content, taken as they are (no copy). */
+  constructor(readonly cap: number, head: Uint8Array) {
+    this.#bytes = head;
+    this.#length = head.length;
+  }
+
+  /**
+   * Make room for `count` more bytes (at most up to the cap) in one allocation: a chunk
+   * about to be scanned bounds what it can add, and a message that arrives in one chunk
+   * then gets a buffer of its size.
+   */
+  reserve(count: number): void {
+    this.#grow(Math.min(this.cap, this.#length + count));
+  }
 
   append(bytes: Uint8Array): void {
-    const needed = this.#length + bytes.length;
-    if (needed > this.#bytes.length) {
-      const size = Math.max(needed, Math.min(this.cap, Math.max(16_384, this.#bytes.length * 2)));
-      const bigger = new Uint8Array(size);
-      bigger.set(this.#bytes.subarray(0, this.#length));
-      this.#bytes = bigger;
-    }
+    this.#grow(this.#length + bytes.length);
     this.#bytes.set(bytes, this.#length);
-    this.#length = needed;
+    this.#length += bytes.length;
+  }
+
+  #grow(needed: number): void {
+    if (needed <= this.#bytes.length) return;
+    const bigger = new Uint8Array(Math.max(needed, Math.min(this.cap, this.#bytes.length * 2)));
+    bigger.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = bigger;
   }
 
   /** Drop the content and its memory. */
@@ -112,10 +126,14 @@ export class DataBlockDecoder {
   #skipped = 0;
   #result: DataResult | undefined;
 
-  constructor(limits: DataLimits) {
+  /**
+   * @param head bytes the stored message begins with, before what the client sends (the
+   * server's `Received:` line), so the message is put together in one buffer.
+   */
+  constructor(limits: DataLimits, head: Uint8Array = new Uint8Array(0)) {
     this.#maxSize = limits.maxSize;
     this.#maxLineLength = limits.maxLineLength ?? 1000;
-    this.#message = new GrowingBuffer(limits.maxSize);
+    this.#message = new GrowingBuffer(head.length + limits.maxSize, head);
   }
 
   /** Set once the block ended: the message, or the refusal to send. */
@@ -138,6 +156,7 @@ export class DataBlockDecoder {
       if (runTo > runFrom) this.#message.append(bytes.subarray(runFrom, runTo));
       runFrom = runTo = 0;
     };
+    if (this.#error === undefined) this.#message.reserve(bytes.length);
     // One pass over the bytes, looking closer only at NUL, CR and LF (all at most 13):
     // cheaper than searching the chunk for each of them line by line.
     for (let lf = 0; lf < bytes.length; lf++) {
@@ -252,7 +271,8 @@ export class DataBlockDecoder {
  * no line held a bare CR or a NUL, no line was longer than the reader's cap, and the
  * total stayed under `maxSize`. Otherwise the rest of the block is read and thrown away,
  * and the result says which reply the RFC prescribes (552 for size, 554 for bad content).
- * Bytes after the end of data stay in the reader for the next command.
+ * Bytes after the end of data stay in the reader for the next command. `head`, if given,
+ * begins the message's bytes (see {@linkcode DataBlockDecoder}'s constructor).
  *
  * @throws {IdleTimeoutError} the client stalled (from the line reader).
  *
@@ -271,11 +291,15 @@ export class DataBlockDecoder {
  * if (new TextDecoder().decode(result.bytes) !== "Subject: hi\r\n\r\n.dot\r\n") throw new Error();
  * ```
  */
-export async function readDataBlock(reader: LineReader, limits: DataLimits): Promise<DataResult> {
+export async function readDataBlock(
+  reader: LineReader,
+  limits: DataLimits,
+  head?: Uint8Array,
+): Promise<DataResult> {
   const decoder = new DataBlockDecoder({
     maxSize: limits.maxSize,
     maxLineLength: limits.maxLineLength ?? reader.maxLineLength,
-  });
+  }, head);
   while (true) {
     reader.consume(decoder.push(reader.peek()));
     if (decoder.result) return decoder.result;
