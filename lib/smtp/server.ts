@@ -13,6 +13,7 @@
 
 import {
   AuthThrottle,
+  encodeLines,
   IdleTimeoutError,
   IdleWatch,
   isPeerGone,
@@ -41,6 +42,7 @@ import { formatReply, type Reply } from "./reply.ts";
 import {
   complete,
   type Effect,
+  FIXED_REPLIES,
   greeting,
   initialState,
   lineTooLong,
@@ -112,6 +114,28 @@ export interface SmtpServer extends LoopbackServer {
 let counter = 0;
 const encoder = new TextEncoder();
 
+/** The session's fixed replies as bytes, encoded once for every connection. */
+const ENCODED_REPLIES = new Map<Reply, Uint8Array>(
+  Object.values(FIXED_REPLIES).map((r) => [r, encodeLines(formatReply(r))]),
+);
+
+/** The reply as bytes for the wire. */
+function replyBytes(r: Reply): Uint8Array {
+  return ENCODED_REPLIES.get(r) ?? encodeLines(formatReply(r));
+}
+
+/** Chunks of bytes as one, to go out in one write. */
+function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
 /** A short queue id for the Received: line and the 250 reply. */
 function queueId(): string {
   counter = (counter + 1) % 1_679_616;
@@ -178,14 +202,13 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
     /** Set when the reply being sent is the session's last (too many failed AUTHs). */
     let closeAfterReply = false;
     let state: SessionState = initialState();
-    const pending: string[] = [];
+    const pending: Uint8Array[] = [];
     const send = (replies: Reply[]) => {
-      for (const r of replies) pending.push(...formatReply(r));
+      for (const r of replies) pending.push(replyBytes(r));
     };
     const flush = async () => {
       if (pending.length === 0) return;
-      const lines = pending.splice(0);
-      await writer.writeLines(lines);
+      await writer.writeBytes(joinBytes(pending.splice(0)));
     };
 
     send([greeting(config)]);

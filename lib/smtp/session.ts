@@ -94,6 +94,18 @@ export function reply(code: number, enhanced: string | undefined, ...lines: stri
   return { code, enhanced, lines };
 }
 
+/**
+ * Replies that never change, made once: the server encodes each of them once, not once
+ * per message (they are three of the four replies of a message without pipelining).
+ */
+export const FIXED_REPLIES: Readonly<Record<"ok" | "sender" | "recipient" | "data", Reply>> = Object
+  .freeze({
+    ok: Object.freeze(reply(250, "2.0.0", "Ok")),
+    sender: Object.freeze(reply(250, "2.1.0", "Ok")),
+    recipient: Object.freeze(reply(250, "2.1.5", "Ok")),
+    data: Object.freeze(reply(354, undefined, "End data with <CR><LF>.<CR><LF>")),
+  });
+
 /** The state of a fresh connection. */
 export function initialState(): SessionState {
   return { phase: PHASE.Connected, esmtp: false };
@@ -301,7 +313,7 @@ const HANDLERS: Record<string, Handler> = {
     noArgument("DATA", arg);
     return {
       state: { ...state, phase: PHASE.Data },
-      replies: [reply(354, undefined, "End data with <CR><LF>.<CR><LF>")],
+      replies: [FIXED_REPLIES.data],
       effect: { kind: "data" },
     };
   },
@@ -328,10 +340,10 @@ const HANDLERS: Record<string, Handler> = {
   },
   RSET(_config, state, arg) {
     noArgument("RSET", arg);
-    return { state: resetTransaction(state), replies: [reply(250, "2.0.0", "Ok")] };
+    return { state: resetTransaction(state), replies: [FIXED_REPLIES.ok] };
   },
   NOOP(_config, state) {
-    return { state, replies: [reply(250, "2.0.0", "Ok")] };
+    return { state, replies: [FIXED_REPLIES.ok] };
   },
   QUIT(config, state, arg) {
     noArgument("QUIT", arg);
@@ -483,12 +495,12 @@ export function complete(
       const size = effect.params.get("SIZE");
       const envelope: Envelope = { from: effect.address, to: [], body };
       if (typeof size === "string") envelope.declaredSize = Number(size);
-      return one(reply(250, "2.1.0", "Ok"), { ...state, phase: PHASE.Mail, envelope });
+      return one(FIXED_REPLIES.sender, { ...state, phase: PHASE.Mail, envelope });
     }
     case "recipient": {
       if (outcome) return one(outcome.reply);
       const envelope = { ...state.envelope!, to: [...state.envelope!.to, effect.address] };
-      return one(reply(250, "2.1.5", "Ok"), { ...state, phase: PHASE.Rcpt, envelope });
+      return one(FIXED_REPLIES.recipient, { ...state, phase: PHASE.Rcpt, envelope });
     }
     case "authenticate":
       if (outcome) return one(outcome.reply);
