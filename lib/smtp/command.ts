@@ -79,6 +79,9 @@ export function isDomain(domain: string): boolean {
   return domain.length <= 255 && DOMAIN_ONLY.test(domain);
 }
 
+/** How the argument of MAIL and of RCPT begins, up to the `<`. */
+const PATH_HEAD = { FROM: /^FROM: ?</i, TO: /^TO: ?</i };
+
 /**
  * Parse the argument of MAIL (`FROM:<path> params`) or RCPT (`TO:<path> params`).
  *
@@ -97,7 +100,7 @@ export function isDomain(domain: string): boolean {
  */
 export function parsePathArgument(keyword: "FROM" | "TO", arg: string): PathArgument {
   const verb = keyword === "FROM" ? "MAIL" : "RCPT";
-  const head = new RegExp(`^${keyword}: ?<`, "i").exec(arg);
+  const head = PATH_HEAD[keyword].exec(arg);
   if (!head) throw new SmtpError(501, "5.5.4", `Syntax: ${verb} ${keyword}:<address>`);
   const close = arg.indexOf(">", head[0].length);
   if (close < 0) {
