@@ -48,23 +48,23 @@ export class IdleWatch implements ByteSource, Disposable {
   }
 
   /** Read from the source, failing with {@linkcode IdleTimeoutError} after the timeout. */
-  async read(buffer: Uint8Array): Promise<number | null> {
-    if (this.#expired) throw new Error("Cannot read: an earlier read timed out");
+  read(buffer: Uint8Array): Promise<number | null> {
+    if (this.#expired) return Promise.reject(new Error("Cannot read: an earlier read timed out"));
     const ms = typeof this.#timeoutMs === "function" ? this.#timeoutMs() : this.#timeoutMs;
     const deadline = performance.now() + ms;
     if (deadline < this.#timerDue) this.#arm(ms);
-    const reading = this.#source.read(buffer);
-    const { promise: idle, reject } = Promise.withResolvers<never>();
-    this.#waiting = { deadline, ms, fail: reject };
-    try {
-      return await Promise.race([reading, idle]);
-    } catch (error) {
-      // The read itself is still pending; it fails once the caller closes the connection.
-      if (error instanceof IdleTimeoutError) reading.catch(() => {});
-      throw error;
-    } finally {
-      this.#waiting = undefined;
-    }
+    return new Promise((resolve, reject) => {
+      this.#waiting = { deadline, ms, fail: reject };
+      // After a timeout the read is still pending; it settles, unheard, once the caller
+      // closes the connection.
+      this.#source.read(buffer).then((n) => {
+        this.#waiting = undefined;
+        resolve(n);
+      }, (error) => {
+        this.#waiting = undefined;
+        reject(error);
+      });
+    });
   }
 
   /** Stop the timer: the connection is over. */
