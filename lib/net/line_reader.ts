@@ -135,7 +135,9 @@ export class LineReader {
   async readLine(): Promise<Line | null> {
     let skipped = 0; // bytes of an overlong line already thrown away
     while (true) {
-      const lf = this.#buffer.subarray(this.#start, this.#end).indexOf(LF);
+      const lf = this.#start === this.#end
+        ? -1 // nothing buffered (the usual case once a reply went out): read first
+        : this.#buffer.subarray(this.#start, this.#end).indexOf(LF);
       if (lf >= 0) {
         const lineEnd = this.#start + lf;
         const hasCr = lf > 0 && this.#buffer[lineEnd - 1] === CR;
@@ -243,12 +245,14 @@ export class LineReader {
     return true;
   }
 
-  async #read(into: Uint8Array): Promise<number | null> {
+  #read(into: Uint8Array): Promise<number | null> {
+    if (this.#idleTimeoutMs === undefined) return this.#source.read(into);
+    return this.#readOrTimeOut(into, this.#idleTimeoutMs);
+  }
+
+  async #readOrTimeOut(into: Uint8Array, timeoutMs: number | (() => number)) {
     const reading = this.#source.read(into);
-    if (this.#idleTimeoutMs === undefined) return await reading;
-    const ms = typeof this.#idleTimeoutMs === "function"
-      ? this.#idleTimeoutMs()
-      : this.#idleTimeoutMs;
+    const ms = typeof timeoutMs === "function" ? timeoutMs() : timeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const idle = new Promise<"idle">((resolve) => {
       timer = setTimeout(() => resolve("idle"), ms);
