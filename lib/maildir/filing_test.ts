@@ -51,3 +51,40 @@ Deno.test("FilerThread files groups on its own thread, in parallel, and reports 
     await assert.rejects(thread.file(box.root, group(1)), /closed/);
   });
 });
+
+/** The nice value of each of this process's threads, by thread id (Linux's /proc). */
+function niceValues(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const task of Deno.readDirSync("/proc/self/task")) {
+    const stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+    // Fields after the command name, which is in parentheses: state is field 3, nice 19.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    nice.set(Number(task.name), Number(fields[19 - 3]));
+  }
+  return nice;
+}
+
+// Run under `nice -n 19` as a whole, the test could not tell the filing thread's priority
+// from the one it inherited: it is then ignored (and reported so).
+Deno.test({
+  name:
+    "FilerThread's thread runs at the lowest priority; the thread that started it keeps its own",
+  ignore: Deno.build.os !== "linux" || niceValues().get(Deno.pid) === 19,
+  fn: async () => {
+    await withMaildir(async (box) => {
+      const before = niceValues();
+      const thread = new FilerThread();
+      try {
+        await thread.file(box.root, group(1));
+        const started = [...niceValues()].filter(([tid]) => !before.has(tid));
+        assert.ok(
+          started.some(([, nice]) => nice === 19),
+          `a new thread at nice 19 among ${JSON.stringify(started)}`,
+        );
+        assert.equal(niceValues().get(Deno.pid), before.get(Deno.pid));
+      } finally {
+        thread.close();
+      }
+    });
+  },
+});
