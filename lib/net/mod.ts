@@ -6,6 +6,7 @@
  */
 export * from "./loopback.ts";
 export * from "./line_reader.ts";
+export * from "./idle_watch.ts";
 export * from "./line_writer.ts";
 export * from "./timeout.ts";
 export * from "./interrupt.ts";

@@ -86,3 +86,17 @@ Deno.test("encodeDataBlock() stuffs dots, makes CRLF, and round-trips through re
   assert.equal(dec.decode(r.bytes), ".one\r\n..two\r\nthree\r\nfour\r\n.\r\n");
   assert.equal(dec.decode(encodeDataBlock(new Uint8Array())), ".\r\n");
 });
+
+Deno.test("readDataBlock() puts the message right behind the head it is given", async () => {
+  const head = enc.encode("Received: from pc\r\n");
+  const r = await readDataBlock(
+    readerOf("Subject: x\r\n\r\n..hi\r\n.\r\n"),
+    { maxSize: 100 },
+    head,
+  );
+  assert.ok(r.kind === "message");
+  assert.equal(dec.decode(r.bytes), "Received: from pc\r\nSubject: x\r\n\r\n.hi\r\n");
+  // The head does not count against the size limit; the message does.
+  const big = await readDataBlock(readerOf("x".repeat(98) + "\r\n.\r\n"), { maxSize: 100 }, head);
+  assert.equal(big.kind, "message");
+});

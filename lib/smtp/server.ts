@@ -14,6 +14,7 @@
 import {
   AuthThrottle,
   IdleTimeoutError,
+  IdleWatch,
   isPeerGone,
   LineReader,
   LineTooLongError,
@@ -35,7 +36,7 @@ import {
 import { readDataBlock } from "./data.ts";
 import { SmtpError } from "./error.ts";
 import { LIMITS } from "./limits.ts";
-import { prependHeaders, receivedHeader } from "./received.ts";
+import { receivedHeader } from "./received.ts";
 import { formatReply, type Reply } from "./reply.ts";
 import {
   complete,
@@ -109,6 +110,7 @@ export interface SmtpServer extends LoopbackServer {
 }
 
 let counter = 0;
+const encoder = new TextEncoder();
 
 /** A short queue id for the Received: line and the 250 reply. */
 function queueId(): string {
@@ -165,9 +167,9 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       io = tap(conn, transcript, "server", "client");
     }
     const deadline = new LoginDeadline({ idleTimeoutMs, loginTimeoutMs });
-    const reader = new LineReader(io, {
+    using watched = new IdleWatch(io, deadline.timeoutMs); // one timer, not one per read
+    const reader = new LineReader(watched, {
       maxLineLength: options.maxLineLength ?? LIMITS.textLine,
-      idleTimeoutMs: deadline.timeoutMs,
       bufferSize: LIMITS.readBuffer,
     });
     const writer = new LineWriter(io);
@@ -284,11 +286,10 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
       reader: LineReader,
       state: SessionState,
     ): Promise<"vanished" | { error: SmtpError | null; close: boolean; id?: string }> {
-      const block = await readDataBlock(reader, { maxSize: config.maxMessageSize });
-      if (block.kind === "vanished") return "vanished";
-      if (block.kind === "refused") return { error: block.error, close: block.close };
       const envelope = state.envelope!;
       const id = queueId();
+      // Our Received: line is written as DATA begins (Postfix dates it at MAIL), so the
+      // message is read in right behind it, into one buffer.
       const received = receivedHeader({
         helo: state.helo ?? "unknown",
         clientAddress: client.address,
@@ -299,10 +300,14 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
         for: envelope.to.length === 1 ? envelope.to[0] : undefined,
         date: new Date(),
       });
+      const limits = { maxSize: config.maxMessageSize };
+      const block = await readDataBlock(reader, limits, encoder.encode(received));
+      if (block.kind === "vanished") return "vanished";
+      if (block.kind === "refused") return { error: block.error, close: block.close };
       client.helo = state.helo ?? "";
       client.user = state.user;
       try {
-        await backend.store(envelope, prependHeaders(block.bytes, received), client);
+        await backend.store(envelope, block.bytes, client);
       } catch (error) {
         if (error instanceof SmtpError) return { error, close: false };
         onError(error);
