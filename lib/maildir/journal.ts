@@ -44,19 +44,24 @@ const CHECKPOINT_BYTES = HEADER_BYTES + 8;
 export const JOURNAL_BYTES = 8 * 1024 * 1024;
 
 /** An entry read back or just made durable. */
-export interface JournalEntry {
+export interface JournalEntry<T = unknown> {
   /** Its sequence number. */
   seq: number;
   /** What was appended. */
   body: Uint8Array;
+  /**
+   * What the appender passed along with the body ({@linkcode Journal.append}), so that it
+   * need not decode the body again; absent from entries read back from the file.
+   */
+  value?: T;
 }
 
 /** Options of {@linkcode Journal.open}. */
-export interface JournalOptions {
+export interface JournalOptions<T = unknown> {
   /** Size of the file when it is created (an existing file keeps its size). */
   bytes?: number;
   /** Called with every group of entries once it is durable, in order, before their appends resolve. */
-  onDurable?: (entries: JournalEntry[]) => void;
+  onDurable?: (entries: JournalEntry<T>[]) => void;
 }
 
 /** Encode one record at `at` of `target`; returns the bytes written. */
@@ -100,8 +105,9 @@ export function readRecords(
   return records;
 }
 
-interface Waiting {
+interface Waiting<T> {
   body: Uint8Array;
+  value?: T;
   resolve: (seq: number) => void;
   reject: (error: unknown) => void;
 }
@@ -127,11 +133,14 @@ async function createZeroed(path: string, bytes: number): Promise<void> {
  * A journal file with group commit. Single process: two processes must not open the
  * same file.
  */
-export class Journal {
+export class Journal<T = unknown> {
   readonly #file: Deno.FsFile;
   readonly #size: number;
-  readonly #onDurable: (entries: JournalEntry[]) => void;
+  readonly #onDurable: (entries: JournalEntry<T>[]) => void;
+  /** Where the next group goes. */
   #position: number;
+  /** The file's own offset, where the last write ended: no seek when the next group starts there. */
+  #fileOffset = 0;
   #nextSeq: number;
   /** Sequence number of the last entry (not checkpoint) made durable. */
   #lastEntry: number;
@@ -139,7 +148,7 @@ export class Journal {
   #filed: number;
   /** The checkpoint the file holds. */
   #checkpointWritten: number;
-  #queue: Waiting[] = [];
+  #queue: Waiting<T>[] = [];
   #flushing: Promise<void> | null = null;
   #caughtUp: (() => void)[] = [];
   #closed = false;
@@ -152,7 +161,7 @@ export class Journal {
     lastEntry: number,
     filed: number,
     position: number,
-    onDurable: (entries: JournalEntry[]) => void,
+    onDurable: (entries: JournalEntry<T>[]) => void,
   ) {
     this.#file = file;
     this.#size = size;
@@ -181,10 +190,10 @@ export class Journal {
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
-  static async open(
+  static async open<T = unknown>(
     path: string,
-    options: JournalOptions = {},
-  ): Promise<{ journal: Journal; unfiled: JournalEntry[] }> {
+    options: JournalOptions<T> = {},
+  ): Promise<{ journal: Journal<T>; unfiled: JournalEntry<T>[] }> {
     const wanted = options.bytes ?? JOURNAL_BYTES;
     const existing = await Deno.stat(path).catch(() => null);
     if (!existing) await createZeroed(path, wanted);
@@ -205,7 +214,7 @@ export class Journal {
     const file = await Deno.open(path, { read: true, write: true });
     const lastSeq = last?.seq ?? 0;
     const lastEntry = records.findLast((record) => record.kind === KIND.entry)?.seq ?? 0;
-    const journal = new Journal(
+    const journal = new Journal<T>(
       file,
       data.length,
       lastSeq,
@@ -242,11 +251,12 @@ export class Journal {
 
   /**
    * Append `body`. Resolves with its sequence number once it is on disk: written and
-   * fdatasynced, together with every other entry that arrived meanwhile.
+   * fdatasynced, together with every other entry that arrived meanwhile. `value` goes to
+   * `onDurable` with the entry, not to the file.
    *
    * @throws {RangeError} the body is larger than {@linkcode Journal.maxBodyBytes}.
    */
-  append(body: Uint8Array): Promise<number> {
+  append(body: Uint8Array, value?: T): Promise<number> {
     if (this.#closed) {
       return Promise.reject(new Error("Cannot append to the journal: it is closed"));
     }
@@ -258,7 +268,7 @@ export class Journal {
       );
     }
     const waiting = Promise.withResolvers<number>();
-    this.#queue.push({ body, resolve: waiting.resolve, reject: waiting.reject });
+    this.#queue.push({ body, value, resolve: waiting.resolve, reject: waiting.reject });
     this.#flushing ??= this.#flush().finally(() => this.#flushing = null);
     return waiting.promise;
   }
@@ -306,7 +316,7 @@ export class Journal {
     }
   }
 
-  async #writeGroup(group: Waiting[], bytes: number): Promise<void> {
+  async #writeGroup(group: Waiting<T>[], bytes: number): Promise<void> {
     // Everything written is filed: start again at the top, overwriting nothing needed.
     // Otherwise append after the last record, and when the file is full, wait until the
     // store has filed what it holds (the journal's back pressure).
@@ -328,14 +338,18 @@ export class Journal {
       new DataView(body.buffer).setBigUint64(0, BigInt(checkpoint), true);
       at += writeRecord(buffer, at, seq++, KIND.checkpoint, body);
     }
-    const entries: JournalEntry[] = [];
+    const entries: JournalEntry<T>[] = [];
     for (const waiting of group) {
-      entries.push({ seq, body: waiting.body });
+      entries.push({ seq, body: waiting.body, value: waiting.value });
       at += writeRecord(buffer, at, seq++, KIND.entry, waiting.body);
     }
-    this.#file.seekSync(this.#position, Deno.SeekMode.Start);
+    if (this.#fileOffset !== this.#position) {
+      this.#fileOffset = this.#file.seekSync(this.#position, Deno.SeekMode.Start);
+    }
     for (let written = 0; written < at;) {
-      written += this.#file.writeSync(buffer.subarray(written, at));
+      const count = this.#file.writeSync(buffer.subarray(written, at));
+      written += count;
+      this.#fileOffset += count;
     }
     await this.#file.syncData();
     this.#syncs++;

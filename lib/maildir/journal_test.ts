@@ -146,3 +146,21 @@ Deno.test("Journal.append() refuses a body larger than a quarter of the file", a
     await journal.close();
   });
 });
+
+Deno.test("Journal: the value given with an append reaches onDurable, and is not in the file", async () => {
+  await withFolder(async (dir) => {
+    const durable: { seq: number; value?: string }[] = [];
+    const { journal } = await Journal.open<string>(`${dir}/j`, {
+      bytes: 64 * 1024,
+      onDurable: (entries) => durable.push(...entries.map(({ seq, value }) => ({ seq, value }))),
+    });
+    await journal.append(encoder.encode("a"), "note of a");
+    await journal.append(encoder.encode("b"));
+    assert.deepEqual(durable, [{ seq: 1, value: "note of a" }, { seq: 2, value: undefined }]);
+    await journal.close();
+    const { journal: again, unfiled } = await Journal.open<string>(`${dir}/j`);
+    assert.deepEqual(unfiled.map(({ value }) => value), [undefined, undefined]);
+    assert.deepEqual(texts(unfiled), ["a", "b"]);
+    await again.close();
+  });
+});

@@ -57,12 +57,16 @@ export interface JournaledStoreOptions {
   onError?: (error: unknown) => void;
 }
 
-/** One accepted message, as the journal keeps it: who it is for, its Maildir name, its bytes. */
-interface Accepted {
-  seq: number;
+/** One message to file: its Maildir name, who it is for, its bytes (what a journal entry holds). */
+interface Delivery {
   id: string;
   users: string[];
   bytes: Uint8Array;
+}
+
+/** A delivery accepted into the journal, with its entry's sequence number. */
+interface Accepted extends Delivery {
+  seq: number;
 }
 
 const encoder = new TextEncoder();
@@ -77,7 +81,9 @@ export function encodeJournalEntry(id: string, users: string[], bytes: Uint8Arra
   return body;
 }
 
-function decodeEntry({ seq, body }: JournalEntry): Accepted {
+/** A journal entry as the store uses it: decoded from its body only when read back after a crash. */
+function decodeEntry({ seq, body, value }: JournalEntry<Delivery>): Accepted {
+  if (value) return { seq, ...value };
   const newline = body.indexOf(10);
   const { id, users } = JSON.parse(decoder.decode(body.subarray(0, newline)));
   return { seq, id, users, bytes: body.subarray(newline + 1) };
@@ -85,7 +91,7 @@ function decodeEntry({ seq, body }: JournalEntry): Accepted {
 
 /** A {@linkcode MailStore} with a group-committed journal in front of its Maildirs. */
 export class JournaledMailStore extends MailStore {
-  readonly #journal: Journal;
+  readonly #journal: Journal<Delivery>;
   readonly #onError: (error: unknown) => void;
   /** Files into Maildir off the event loop that serves the sessions. */
   readonly #thread = new FilerThread();
@@ -100,7 +106,11 @@ export class JournaledMailStore extends MailStore {
   /** Ends the filer's wait for a group to grow, when it waits. */
   #hurry: (() => void) | null = null;
 
-  private constructor(root: string, journal: Journal, onError: (error: unknown) => void) {
+  private constructor(
+    root: string,
+    journal: Journal<Delivery>,
+    onError: (error: unknown) => void,
+  ) {
     super(root);
     this.#journal = journal;
     this.#onError = onError;
@@ -128,10 +138,13 @@ export class JournaledMailStore extends MailStore {
     await Deno.mkdir(root, { recursive: true, mode: 0o700 });
     // Durable groups go to the filer, which exists once the journal is open.
     const filer: { queue?: (entries: Accepted[]) => void } = {};
-    const { journal, unfiled } = await Journal.open(`${root}/${JOURNAL_FILE}`, {
-      bytes: options.journalBytes ?? JOURNAL_BYTES,
-      onDurable: (entries) => filer.queue!(entries.map(decodeEntry)),
-    });
+    const { journal, unfiled } = await Journal.open<Delivery>(
+      `${root}/${JOURNAL_FILE}`,
+      {
+        bytes: options.journalBytes ?? JOURNAL_BYTES,
+        onDurable: (entries) => filer.queue!(entries.map(decodeEntry)),
+      },
+    );
     const store = new JournaledMailStore(
       root,
       journal,
@@ -175,12 +188,13 @@ export class JournaledMailStore extends MailStore {
   async accept(users: readonly string[], bytes: Uint8Array): Promise<void> {
     if (this.#closed) throw new Error("Cannot accept mail: the store is closed");
     for (const user of users) checkUserName(user);
-    const body = encodeJournalEntry(uniqueName(), [...users], bytes);
+    const id = uniqueName();
+    const body = encodeJournalEntry(id, [...users], bytes);
     if (body.length > this.#journal.maxBodyBytes) {
       await Promise.all(users.map(async (user) => (await super.mailbox(user)).deliver(bytes)));
       return;
     }
-    await this.#journal.append(body);
+    await this.#journal.append(body, { id, users: [...users], bytes });
   }
 
   /**
