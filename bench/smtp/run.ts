@@ -22,7 +22,10 @@
  * 4. ours, store only: the same store without SMTP (bench/smtp/deliver_only.ts), timed
  *    until every message is in Maildir;
  * 5. without disk: ours with a store that discards, and Postfix's smtp-sink, the ceilings
- *    of the protocol code and of the load generator.
+ *    of the protocol code and of the load generator;
+ * 6. ours, journal only: each message appended to the journal and synced before its 250,
+ *    as ours does, then dropped instead of filed into Maildir (serve_ours.ts --journal-only):
+ *    what filing, with its own writes to the same disk, costs the 250s. An experiment.
  *
  * See bench/README-smtp.md for results.
  *
@@ -317,7 +320,14 @@ if (postfixOk) {
 } else {
   console.error("Postfix needs root and postconf; skipping it");
 }
-contenders.push(maildirOnly, ours(true));
+contenders.push(maildirOnly, ours(true), {
+  name: "ours, journal only (synced, then dropped)",
+  durable: false,
+  async start(dir) {
+    const args = ["run", "-A", `${HERE}serve_ours.ts`, dir, "--journal-only"];
+    return { ...await spawnWithPort(Deno.execPath(), args), stored: () => 0 };
+  },
+});
 const sink = findTool("smtp-sink");
 if (sink) {
   contenders.push({
@@ -586,7 +596,10 @@ lines.push(
     `ours / our store alone (no SMTP): ${vs("ours, store only")}. ` +
     `Ours / smtp-server within each round (they run one after the other): ${
       pairedRatios().map((r) => r.toFixed(2)).join(", ")
-    }; median ${median(pairedRatios()).toFixed(2)}.`,
+    }; median ${median(pairedRatios()).toFixed(2)}. ` +
+    `Our journal only, without filing into Maildir / smtp-server: ${
+      (rateOf("ours, journal only") / rateOf("nodemailer")).toFixed(2)
+    }.`,
 );
 /**
  * What one journal sync per message allows at most: each session's cycle is at least the
