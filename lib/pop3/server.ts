@@ -16,6 +16,7 @@ import {
   AuthThrottle,
   encodeLines,
   IdleTimeoutError,
+  IdleWatch,
   isPeerGone,
   LineReader,
   LineTooLongError,
@@ -184,10 +185,8 @@ async function serveSession(
     idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
     loginTimeoutMs,
   });
-  const reader = new LineReader(conn, {
-    maxLineLength: LIMITS.commandLine,
-    idleTimeoutMs: deadline.timeoutMs,
-  });
+  using watched = new IdleWatch(conn, deadline.timeoutMs); // one timer, not one per read
+  const reader = new LineReader(watched, { maxLineLength: LIMITS.commandLine });
   // RFC 1939 7: the timestamp must be different each time the server greets.
   let state = initialState(`<${Deno.pid}.${Date.now()}.${sessions++}@${hostname}>`);
   let mailbox: Pop3Mailbox | undefined;
