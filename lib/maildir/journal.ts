@@ -149,6 +149,8 @@ export class Journal<T = unknown> {
   /** The checkpoint the file holds. */
   #checkpointWritten: number;
   #queue: Waiting<T>[] = [];
+  /** Where a group of up to 256 KiB is laid out before it is written. */
+  readonly #buffer = new Uint8Array(256 * 1024);
   #flushing: Promise<void> | null = null;
   #caughtUp: (() => void)[] = [];
   #closed = false;
@@ -327,7 +329,10 @@ export class Journal<T = unknown> {
       if (this.#filed < this.#lastEntry) throw new Error("Cannot write the journal: it is closed");
       this.#position = 0;
     }
-    const buffer = new Uint8Array(bytes);
+    // One buffer for the usual group: a new one each time would hand the garbage
+    // collector tens of kilobytes a millisecond under load. A rare large group gets its
+    // own, so that one burst of big messages does not stay in memory for good.
+    const buffer = bytes <= this.#buffer.length ? this.#buffer : new Uint8Array(bytes);
     let at = 0;
     let seq = this.#nextSeq;
     const checkpoint = this.#filed;

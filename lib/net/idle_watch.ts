@@ -7,7 +7,9 @@
  * than the rest of a read. This source wraps the connection instead: each read notes its
  * deadline, and one timer per connection, armed when a read needs it and re-armed only
  * when it fires early, fails the read that waited too long. Dispose of it (`using`) when
- * the connection ends, so that its timer does not outlive the connection.
+ * the connection ends, so that its timer does not outlive the connection. (The IMAP
+ * server, with thousands of idle sessions, goes further: one timer per server,
+ * lib/imap/silence.ts.)
  *
  * @module
  */
@@ -16,8 +18,8 @@ import { type ByteSource, IdleTimeoutError } from "./line_reader.ts";
 
 /**
  * A {@linkcode ByteSource} whose reads fail with an {@linkcode IdleTimeoutError} when the
- * peer sends nothing for the timeout. Once a read timed out, every later read fails too:
- * close the connection.
+ * peer sends nothing for the timeout. Reads come one at a time (as a `LineReader` makes
+ * them). Once a read timed out, every later read fails too: close the connection.
  *
  * @example A silent peer times out
  * ```ts

@@ -112,6 +112,14 @@ export interface SmtpServer extends LoopbackServer {
 }
 
 let counter = 0;
+
+/** A short queue id for the Received: line and the 250 reply. */
+function queueId(): string {
+  counter = (counter + 1) % 1_679_616;
+  return Date.now().toString(36).toUpperCase() +
+    counter.toString(36).toUpperCase().padStart(4, "0");
+}
+
 const encoder = new TextEncoder();
 
 /** The session's fixed replies as bytes, encoded once for every connection. */
@@ -134,13 +142,6 @@ function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
     at += chunk.length;
   }
   return out;
-}
-
-/** A short queue id for the Received: line and the 250 reply. */
-function queueId(): string {
-  counter = (counter + 1) % 1_679_616;
-  return Date.now().toString(36).toUpperCase() +
-    counter.toString(36).toUpperCase().padStart(4, "0");
 }
 
 /**
