@@ -159,16 +159,16 @@ export class DataBlockDecoder {
     if (this.#error === undefined) this.#message.reserve(bytes.length);
     // One pass over the bytes, looking closer only at NUL, CR and LF (all at most 13):
     // cheaper than searching the chunk for each of them line by line.
-    for (let lf = 0; lf < bytes.length; lf++) {
-      const byte = bytes[lf];
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
       if (byte > CR) continue;
       if (byte === CR) {
-        if (lf + 1 < bytes.length && bytes[lf + 1] !== LF) bareCr = true;
+        if (i + 1 < bytes.length && bytes[i + 1] !== LF) bareCr = true;
         continue;
       }
       if (byte === 0) nul = true;
       if (byte !== LF) continue;
-      // A line: bytes[at, lf], its ending included.
+      const lf = i; // a line: bytes[at, lf], its ending included
       const crlf = lf > at && bytes[lf - 1] === CR;
       const end = crlf ? lf - 1 : lf;
       const length = this.#skipped + end - at;
