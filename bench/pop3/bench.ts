@@ -23,6 +23,7 @@
 import { MailStore } from "../../lib/maildir/mod.ts";
 import { Pop3Client } from "../../lib/pop3/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
+import { recordBetween } from "../record.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -215,26 +216,12 @@ lines.push(
 const table = lines.join("\n");
 console.log(table);
 if (Deno.args.includes("--record")) {
-  const path = new URL("../README-pop3.md", import.meta.url);
-  const begin =
-    `<!-- BEGIN results sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`;
-  const end = `<!-- END results sessions=${SESSIONS} -->`;
-  const doc = await Deno.readTextFile(path);
-  const at = doc.indexOf(begin);
-  const stop = doc.indexOf(end);
-  if (at < 0 || stop < at) throw new Error(`Cannot record: README-pop3.md lacks ${begin}`);
-  await Deno.writeTextFile(
-    path,
-    doc.slice(0, at + begin.length) + "\n\n" + table + "\n\n" + doc.slice(stop),
+  await recordBetween(
+    new URL("../README-pop3.md", import.meta.url),
+    `<!-- BEGIN results sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`,
+    `<!-- END results sessions=${SESSIONS} -->`,
+    table,
   );
-  const readme = new URL("../../README.md", import.meta.url);
-  const summaryBegin =
-    `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`;
-  const summaryEnd = `<!-- END pop3 summary sessions=${SESSIONS} -->`;
-  const text = await Deno.readTextFile(readme);
-  const from = text.indexOf(summaryBegin);
-  const to = text.indexOf(summaryEnd);
-  if (from < 0 || to < from) throw new Error(`Cannot record: README.md lacks ${summaryBegin}`);
   const summary = `- ${SESSIONS} session${SESSIONS > 1 ? "s" : ""}, ${fmt(COUNT)} messages (${
     startedAt.toISOString().slice(0, 10)
   }): ours / Dovecot ${ratio("poplib")} with poplib, ${
@@ -242,9 +229,11 @@ if (Deno.args.includes("--record")) {
   } with our client; our server ${fmt(median(oursCpu))} µs of CPU per message, peak ${
     (oursPeakKiB / 1024).toFixed(0)
   } MiB (Dovecot's pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB).`;
-  await Deno.writeTextFile(
-    readme,
-    text.slice(0, from + summaryBegin.length) + "\n\n" + summary + "\n\n" + text.slice(to),
+  await recordBetween(
+    new URL("../../README.md", import.meta.url),
+    `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`,
+    `<!-- END pop3 summary sessions=${SESSIONS} -->`,
+    summary,
   );
   console.error("Recorded in bench/README-pop3.md and README.md");
 }
