@@ -13,6 +13,7 @@
  */
 
 import {
+  concatBytes,
   decodeBase64Mime,
   decodeQuotedPrintable,
   encodeBase64Lines,
@@ -119,11 +120,5 @@ export function encodeBinaryParts(bytes: Uint8Array): Uint8Array {
     at = part.body.end;
   }
   chunks.push(bytes.subarray(at));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, o);
-    o += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "../mail/bytes.ts";
 import { LIMITS } from "./constants.ts";
 import type { ImapValue } from "./values.ts";
 
@@ -110,13 +111,7 @@ export function piecesToBytes(pieces: readonly CompiledPiece[]): Uint8Array {
   const parts = pieces.flatMap((p) =>
     p.literal ? [encoder.encode(p.text), p.literal] : [encoder.encode(p.text)]
   );
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import { type Address, formatAddress } from "./address.ts";
 import { encodeBase64Lines } from "./base64.ts";
+import { concatBytes } from "./bytes.ts";
 import { formatParameterized } from "./content_type.ts";
 import { formatDate } from "./date.ts";
 import { encodeHeaderText } from "./encoded_word.ts";
@@ -177,18 +178,8 @@ function multipart(subtype: string, parts: Part[], boundaryFor: () => string): P
   out.push(encoder.encode(`--${boundary}--\r\n`));
   return {
     headers: [["Content-Type", formatParameterized(`multipart/${subtype}`, { boundary })]],
-    body: concat(out),
+    body: concatBytes(out),
   };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 function addressList(value: Address | string | (Address | string)[]): string {
@@ -256,5 +247,5 @@ export function buildMessage(options: MessageOptions): Uint8Array {
     headers.push([name, encodeHeaderText(value)]);
   }
   headers.push(["MIME-Version", "1.0"], ...root.headers);
-  return concat(serialize({ headers, body: root.body }));
+  return concatBytes(serialize({ headers, body: root.body }));
 }

@@ -15,3 +15,4 @@ export * from "./message_id.ts";
 export * from "./quoted_printable.ts";
 export * from "./scan_message.ts";
 export * from "./crlf.ts";
+export * from "./bytes.ts";

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "../mail/bytes.ts";
 import { LineReader, LineTooLongError } from "../net/mod.ts";
 import { encodeMessage } from "../pop3/multiline.ts";
 import {
@@ -211,10 +212,10 @@ async function session(
         const head = encoder.encode(`+OK ${bytes.length} octets\r\n`);
         if (scenario.name === "close-mid-transfer") {
           // Half the message, then hang up: no terminating dot ever comes.
-          await conn.wire.text(concat(head, body.subarray(0, Math.floor(body.length / 2))));
+          await conn.wire.text(concatBytes([head, body.subarray(0, Math.floor(body.length / 2))]));
           return;
         }
-        await conn.wire.text(concat(head, body));
+        await conn.wire.text(concatBytes([head, body]));
         break;
       }
       case "DELE": {
@@ -244,11 +245,4 @@ async function session(
         await err("Unknown command");
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

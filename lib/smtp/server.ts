@@ -26,6 +26,7 @@ import {
   serveLoopback,
   ServerClosingError,
 } from "../net/mod.ts";
+import { concatBytes } from "../mail/bytes.ts";
 import { tap, Transcript } from "../transcript/transcript.ts";
 import {
   type ClientInfo,
@@ -132,18 +133,6 @@ function replyBytes(r: Reply): Uint8Array {
   return ENCODED_REPLIES.get(r) ?? encodeLines(formatReply(r));
 }
 
-/** Chunks of bytes as one, to go out in one write. */
-function joinBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /**
  * Start an SMTP server.
  *
@@ -209,7 +198,9 @@ export function serveSmtp(options: SmtpServerOptions): SmtpServer {
     };
     const flush = async () => {
       if (pending.length === 0) return;
-      await writer.writeBytes(joinBytes(pending.splice(0)));
+      // Replies queued together leave in one write; a lone one needs no copy.
+      const replies = pending.splice(0);
+      await writer.writeBytes(replies.length === 1 ? replies[0] : concatBytes(replies));
     };
 
     send([greeting(config)]);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { scanMessage } from "../../mail/mod.ts";
+import { concatBytes, scanMessage } from "../../mail/mod.ts";
 import { encodeBinaryParts, hasNul } from "../binary.ts";
 import { STATE } from "../constants.ts";
 import { DateError, parseDateTime } from "../date.ts";
@@ -189,13 +189,7 @@ async function messageBytes(session: Session, message: AppendMessage): Promise<U
       throw new CommandError("BAD", "APPEND: CATENATE parts are TEXT literal or URL string");
     }
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** RFC 3501 6.3.11, RFC 3502 MULTIAPPEND, RFC 4469 CATENATE. */
