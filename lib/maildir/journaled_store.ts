@@ -188,13 +188,13 @@ export class JournaledMailStore extends MailStore {
   async accept(users: readonly string[], bytes: Uint8Array): Promise<void> {
     if (this.#closed) throw new Error("Cannot accept mail: the store is closed");
     for (const user of users) checkUserName(user);
-    const id = uniqueName();
-    const body = encodeJournalEntry(id, [...users], bytes);
+    const delivery: Delivery = { id: uniqueName(), users: [...users], bytes };
+    const body = encodeJournalEntry(delivery.id, delivery.users, bytes);
     if (body.length > this.#journal.maxBodyBytes) {
       await Promise.all(users.map(async (user) => (await super.mailbox(user)).deliver(bytes)));
       return;
     }
-    await this.#journal.append(body, { id, users: [...users], bytes });
+    await this.#journal.append(body, delivery);
   }
 
   /**
