@@ -13,6 +13,7 @@
  * @module
  */
 
+import { startOurServer } from "./our_server.ts";
 import { MailStore } from "../../lib/maildir/mod.ts";
 import { ImapClient } from "../../lib/imap/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
@@ -127,24 +128,15 @@ try {
     const master = await processOf(`${dovecot.dir}/dovecot.conf`);
     await measure("Dovecot", dovecot.port, master, rows);
   }
-  const ours = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `--v8-flags=${LAB_V8_FLAGS}`, // as the lab runs it
-      new URL("./serve.ts", import.meta.url).pathname,
-      root,
-      USER,
-      PASSWORD,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  // As the lab runs it: with LAB_V8_FLAGS.
+  const { process: ours, port } = await startOurServer({
+    root,
+    user: USER,
+    password: PASSWORD,
+    v8Flags: [LAB_V8_FLAGS],
+  });
   try {
-    const reader = ours.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    const { value } = await reader.read();
-    reader.releaseLock();
-    await measure("course server", Number(value!.trim()), ours.pid, rows);
+    await measure("course server", port, ours.pid, rows);
   } finally {
     ours.kill("SIGTERM");
     await ours.status;

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { startOurServer } from "./our_server.ts";
 import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
@@ -57,23 +58,14 @@ async function measure(v8Flags: string): Promise<Record<string, string>> {
   for (let i = 0; i < 20; i++) {
     await box.deliver(encoder.encode(`Subject: message ${i}\r\n\r\nhello\r\n`));
   }
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `--v8-flags=--expose-gc${v8Flags ? `,${v8Flags}` : ""}`,
-      new URL("./serve.ts", import.meta.url).pathname,
-      root,
-      "alice",
-      "pw",
-      String(sessions),
-    ],
-    stdout: "piped",
+  const { process: server, port } = await startOurServer({
+    root,
+    user: "alice",
+    password: "pw",
+    maxConnections: sessions,
+    v8Flags: ["--expose-gc", ...(v8Flags ? [v8Flags] : [])],
     stderr: "piped",
-  }).spawn();
-  const portLine = await new Response(server.stdout).body!.pipeThrough(new TextDecoderStream())
-    .getReader().read();
-  const port = Number(portLine.value!.trim());
+  });
   const pid = server.pid;
   const memoryReports = server.stderr.pipeThrough(new TextDecoderStream()).getReader();
 
@@ -165,6 +157,7 @@ async function measure(v8Flags: string): Promise<Record<string, string>> {
     for (const { conn } of clients) conn.close();
     server.kill("SIGTERM");
     await server.status;
+    await server.stdout.cancel().catch(() => {});
     await Deno.remove(root, { recursive: true });
   }
 }

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { startOurServer } from "./our_server.ts";
 import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
 import { recordBlock } from "../record.ts";
@@ -48,14 +49,13 @@ async function inotifyWatches(pid: number): Promise<number> {
 const root = await Deno.makeTempDir({ prefix: "imap-notify-" });
 const box = await new MailStore(root).mailbox("alice");
 for (let i = 0; i < FOLDERS; i++) await box.createFolder(`Lists/list${i}`);
-const server = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", new URL("./serve.ts", import.meta.url).pathname, root, "alice", "pw", "1000"],
-  stdout: "piped",
+const { process: server, port } = await startOurServer({
+  root,
+  user: "alice",
+  password: "pw",
+  maxConnections: 1000,
   stderr: "null",
-}).spawn();
-const portLine = await new Response(server.stdout).body!.pipeThrough(new TextDecoderStream())
-  .getReader().read();
-const port = Number(portLine.value!.trim());
+});
 const pid = server.pid;
 
 type Client = { conn: Deno.TcpConn; reader: LineReader };
@@ -122,6 +122,7 @@ try {
   for (const { conn } of clients) conn.close();
   server.kill("SIGTERM");
   await server.status;
+  await server.stdout.cancel().catch(() => {});
   await Deno.remove(root, { recursive: true });
 }
 

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { startOurServer } from "./our_server.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { buildImaptest } from "../../tests/imaptest.ts";
@@ -173,25 +174,18 @@ async function withOurs<T>(
 ): Promise<T> {
   const root = await Deno.makeTempDir({ prefix: "stress-ours-" });
   await Deno.mkdir(`${root}/${USER}`);
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...(v8Flags ? [`--v8-flags=${v8Flags}`] : []),
-      new URL("./serve.ts", import.meta.url).pathname,
-      root,
-      USER,
-      PASSWORD,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
+  const { process: server, port } = await startOurServer({
+    root,
+    user: USER,
+    password: PASSWORD,
+    v8Flags: v8Flags ? [v8Flags] : [],
+  });
   try {
-    const first = await server.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
-    return await fn(Number(first.value!.trim()), server.pid);
+    return await fn(port, server.pid);
   } finally {
     server.kill("SIGTERM");
     await server.status;
+    await server.stdout.cancel().catch(() => {});
     await Deno.remove(root, { recursive: true });
   }
 }
