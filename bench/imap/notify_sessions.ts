@@ -14,6 +14,7 @@
  */
 
 import { startOurServer } from "./our_server.ts";
+import { processTree } from "./processes.ts";
 import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
 import { recordBlock } from "../record.ts";
@@ -23,12 +24,6 @@ const idleSeconds = Number(Deno.args[1] ?? 10);
 const FOLDERS = 10;
 const README = new URL("../README-imap.md", import.meta.url);
 const encoder = new TextEncoder();
-
-/** User plus system CPU time of a process, in seconds. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const fields = (await Deno.readTextFile(`/proc/${pid}/stat`)).split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
 
 /**
  * How many inotify watches a process holds: Deno keeps one inotify instance per process
@@ -85,9 +80,9 @@ try {
     );
   }
   const watches = await inotifyWatches(pid);
-  const cpu0 = await cpuSeconds(pid);
+  const cpu0 = (await processTree(pid)).cpu;
   await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-  const idleCpu = (await cpuSeconds(pid)) - cpu0;
+  const idleCpu = (await processTree(pid)).cpu - cpu0;
 
   // One delivery by another program into one folder: how long until every session is told.
   const other = await Maildir.open(`${root}/alice`);
