@@ -129,7 +129,7 @@ try {
     await measure("Dovecot", dovecot.port, master, rows);
   }
   // As the lab runs it: with LAB_V8_FLAGS.
-  const { process: ours, port } = await startOurServer({
+  const { process: ours, port, stop: stopOurs } = await startOurServer({
     root,
     user: USER,
     password: PASSWORD,
@@ -138,9 +138,7 @@ try {
   try {
     await measure("course server", port, ours.pid, rows);
   } finally {
-    ours.kill("SIGTERM");
-    await ours.status;
-    await ours.stdout.cancel().catch(() => {});
+    await stopOurs();
   }
 } finally {
   await Deno.remove(root, { recursive: true });

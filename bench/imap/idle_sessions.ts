@@ -58,7 +58,7 @@ async function measure(v8Flags: string): Promise<Record<string, string>> {
   for (let i = 0; i < 20; i++) {
     await box.deliver(encoder.encode(`Subject: message ${i}\r\n\r\nhello\r\n`));
   }
-  const { process: server, port } = await startOurServer({
+  const { process: server, port, stop: stopServer } = await startOurServer({
     root,
     user: "alice",
     password: "pw",
@@ -155,9 +155,7 @@ async function measure(v8Flags: string): Promise<Record<string, string>> {
     };
   } finally {
     for (const { conn } of clients) conn.close();
-    server.kill("SIGTERM");
-    await server.status;
-    await server.stdout.cancel().catch(() => {});
+    await stopServer();
     await Deno.remove(root, { recursive: true });
   }
 }

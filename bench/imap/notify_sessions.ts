@@ -44,7 +44,7 @@ async function inotifyWatches(pid: number): Promise<number> {
 const root = await Deno.makeTempDir({ prefix: "imap-notify-" });
 const box = await new MailStore(root).mailbox("alice");
 for (let i = 0; i < FOLDERS; i++) await box.createFolder(`Lists/list${i}`);
-const { process: server, port } = await startOurServer({
+const { process: server, port, stop: stopServer } = await startOurServer({
   root,
   user: "alice",
   password: "pw",
@@ -115,9 +115,7 @@ try {
   };
 } finally {
   for (const { conn } of clients) conn.close();
-  server.kill("SIGTERM");
-  await server.status;
-  await server.stdout.cancel().catch(() => {});
+  await stopServer();
   await Deno.remove(root, { recursive: true });
 }
 

@@ -18,10 +18,16 @@ export interface OurServerOptions {
   stderr?: "inherit" | "piped" | "null";
 }
 
+/** A started serve.ts: its process, its port, and how to end it. */
+export interface OurServer {
+  process: Deno.ChildProcess;
+  port: number;
+  /** SIGTERM, wait for the exit, release its output. */
+  stop(): Promise<void>;
+}
+
 /** Start serve.ts; resolves once it prints its port (the last thing it does on start). */
-export async function startOurServer(
-  options: OurServerOptions,
-): Promise<{ process: Deno.ChildProcess; port: number }> {
+export async function startOurServer(options: OurServerOptions): Promise<OurServer> {
   const flags = options.v8Flags?.length ? [`--v8-flags=${options.v8Flags.join(",")}`] : [];
   const process = new Deno.Command(Deno.execPath(), {
     args: [
@@ -40,5 +46,10 @@ export async function startOurServer(
   const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
   const { value } = await reader.read();
   reader.releaseLock();
-  return { process, port: Number(value!.trim()) };
+  const stop = async () => {
+    process.kill("SIGTERM");
+    await process.status;
+    await process.stdout.cancel().catch(() => {});
+  };
+  return { process, port: Number(value!.trim()), stop };
 }

@@ -174,7 +174,7 @@ async function withOurs<T>(
 ): Promise<T> {
   const root = await Deno.makeTempDir({ prefix: "stress-ours-" });
   await Deno.mkdir(`${root}/${USER}`);
-  const { process: server, port } = await startOurServer({
+  const { process: server, port, stop: stopServer } = await startOurServer({
     root,
     user: USER,
     password: PASSWORD,
@@ -183,9 +183,7 @@ async function withOurs<T>(
   try {
     return await fn(port, server.pid);
   } finally {
-    server.kill("SIGTERM");
-    await server.status;
-    await server.stdout.cancel().catch(() => {});
+    await stopServer();
     await Deno.remove(root, { recursive: true });
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { concatBytes } from "../../lib/mail/bytes.ts";
 import assert from "node:assert/strict";
 import { defineExercise } from "../../lib/grading/exercise.ts";
 
@@ -11,15 +12,7 @@ type Impl = typeof import("../../exercises/05_imap/literals.ts");
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 
 export default defineExercise<Impl>({
   title: "Split IMAP responses with literals",
