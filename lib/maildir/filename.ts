@@ -97,6 +97,12 @@ export interface ParsedFileName {
   flags: string;
 }
 
+/** The id part of a file name (what comes before ":2,FLAGS"), without parsing the flags. */
+export function fileNameId(name: string): string {
+  const colon = name.lastIndexOf(":");
+  return colon < 0 ? name : name.slice(0, colon);
+}
+
 /**
  * Split a file name from new/ or cur/ into id and flags.
  *
@@ -129,15 +135,32 @@ export function curFileName(id: string, flags: string): string {
  * own names, numerically; anything else falls back to plain string order.
  */
 export function compareIds(a: string, b: string): number {
-  const pa = idNumbers(a);
-  const pb = idNumbers(b);
+  return compareParsed(a, idNumbers(a), b, idNumbers(b));
+}
+
+/**
+ * Messages in delivery order: oldest internal date first, ties by id ({@linkcode compareIds}).
+ * Each id is parsed once, not once per comparison: a folder of thousands of messages
+ * delivered within the same millisecond would otherwise run a regular expression for
+ * every comparison of the sort.
+ */
+export function sortByDelivery<T extends { id: string; internalDate: Date }>(items: T[]): T[] {
+  return items
+    .map((item) => ({ item, time: item.internalDate.getTime(), numbers: idNumbers(item.id) }))
+    .sort((a, b) => a.time - b.time || compareParsed(a.item.id, a.numbers, b.item.id, b.numbers))
+    .map(({ item }) => item);
+}
+
+type IdNumbers = [number, number, number] | null;
+
+function compareParsed(a: string, pa: IdNumbers, b: string, pb: IdNumbers): number {
   if (pa && pb) {
     for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
   }
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function idNumbers(id: string): [number, number, number] | null {
+function idNumbers(id: string): IdNumbers {
   const match = /^(\d+)\.(?:M(\d+))?(?:P\d+)?(?:Q(\d+))?/.exec(id);
   if (!match) return null;
   return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];

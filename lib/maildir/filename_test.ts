@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
+import {
+  compareIds,
+  curFileName,
+  fileNameId,
+  normalizeFlags,
+  parseFileName,
+  sortByDelivery,
+  uniqueName,
+} from "./filename.ts";
 
 Deno.test("uniqueName() has the modern maildir shape and never repeats", () => {
   const names = new Set<string>();
@@ -44,4 +52,19 @@ Deno.test("compareIds() orders by time, then microseconds and counter numericall
     "10.M40P1Q1.h",
     "abc",
   ]);
+});
+
+Deno.test("sortByDelivery() orders by date, then as compareIds() does", () => {
+  const at = (ms: number, id: string) => ({ id, internalDate: new Date(ms) });
+  const ids = ["10.M5P1Q2.h", "9.M999P1Q1.h", "10.M5P1Q10.h", "10.M40P1Q1.h", "abc", "10.x.h"];
+  const sameDate = ids.map((id) => at(5, id));
+  assert.deepEqual(sortByDelivery(sameDate).map((m) => m.id), [...ids].sort(compareIds));
+  const dated = [at(3, "9.M1.h"), at(1, "10.M2.h"), at(2, "abc"), at(1, "10.M1.h")];
+  assert.deepEqual(sortByDelivery(dated).map((m) => m.id), ["10.M1.h", "10.M2.h", "abc", "9.M1.h"]);
+});
+
+Deno.test("fileNameId() is the id part of new/ and cur/ names", () => {
+  assert.equal(fileNameId("1.M2P3Q4.h"), "1.M2P3Q4.h");
+  assert.equal(fileNameId("1.M2P3Q4.h:2,FS"), "1.M2P3Q4.h");
+  assert.equal(fileNameId("1.2,S=100,W=104:2,RS"), "1.2,S=100,W=104");
 });

@@ -15,7 +15,14 @@
  */
 import { syncDirectory, writeFileDurably } from "./durable.ts";
 import { fileGroup, type FilingMessage, type GroupFiler } from "./filing.ts";
-import { compareIds, curFileName, normalizeFlags, parseFileName, uniqueName } from "./filename.ts";
+import {
+  curFileName,
+  fileNameId,
+  normalizeFlags,
+  parseFileName,
+  sortByDelivery,
+  uniqueName,
+} from "./filename.ts";
 import { GroupSync } from "./group_sync.ts";
 import { KeyedLock } from "./keyed_lock.ts";
 import {
@@ -89,6 +96,12 @@ export const STALE_TMP_MS = 36 * 60 * 60 * 1000;
  */
 const LIST_CONCURRENCY = 16;
 
+/** What a listing keeps of a message file's stat: it never changes once delivered. */
+interface FileStat {
+  size: number;
+  mtime: Date | null;
+}
+
 function join(...parts: string[]): string {
   return parts.filter((p) => p !== "").join("/");
 }
@@ -111,7 +124,7 @@ export class Maildir {
    * delivered (a flag change renames it, which keeps both), so listing a folder again
    * stats only the files it has not seen: an IMAP server lists after every change.
    */
-  readonly #stats = new Map<string, Map<string, { size: number; mtime: Date | null }>>();
+  readonly #stats = new Map<string, Map<string, FileStat>>();
 
   private constructor(root: string) {
     this.root = root;
@@ -196,7 +209,7 @@ export class Maildir {
       flags: flags ?? "",
       size: stat.size,
       internalDate: stat.mtime ?? new Date(0),
-      path: join(dir, entry.sub, entry.name),
+      path: `${dir}/${entry.sub}/${entry.name}`,
       isNew: entry.sub === "new",
     };
   }
@@ -217,7 +230,7 @@ export class Maildir {
     messages: readonly FilingMessage[],
     options: { skipExisting?: boolean; filer?: GroupFiler } = {},
   ): Promise<void> {
-    const present = options.skipExisting ? await this.#scan(INBOX, this.root) : new Map();
+    const present = options.skipExisting ? this.#scan(INBOX, this.root) : new Map();
     const todo = messages.filter((message) => !present.has(message.id));
     for (const { id } of messages) {
       // Filed before a crash that came before its tmp/ name was removed.
@@ -239,19 +252,26 @@ export class Maildir {
     // A file can move (flags changed by another caller) between readDir and stat:
     // scan again, a few times, rather than report a message missing.
     for (let attempt = 0;; attempt++) {
-      const entries = await this.#scan(folder, dir);
+      const entries = this.#scan(folder, dir);
       try {
         const known = this.#stats.get(folder);
-        const stats = new Map<string, { size: number; mtime: Date | null }>();
-        const infos = await mapConcurrently(
-          [...entries],
-          LIST_CONCURRENCY,
-          ([id, entry]) => this.#info(folder, dir, id, entry, known, stats),
+        const stats = new Map<string, FileStat>();
+        // Files seen before are described from memory; only new ones are stat'ed.
+        const infos: MessageInfo[] = [];
+        const unseen: [string, Entry][] = [];
+        for (const [id, entry] of entries) {
+          const stat = known?.get(id);
+          if (stat) infos.push(this.#info(folder, dir, id, entry, stat, stats));
+          else unseen.push([id, entry]);
+        }
+        infos.push(
+          ...await mapConcurrently(unseen, LIST_CONCURRENCY, async ([id, entry]) => {
+            const stat = await Deno.stat(join(dir, entry.sub, entry.name));
+            return this.#info(folder, dir, id, entry, stat, stats);
+          }),
         );
         this.#stats.set(folder, stats); // ids no longer listed are forgotten
-        return infos.sort((a, b) =>
-          a.internalDate.getTime() - b.internalDate.getTime() || compareIds(a.id, b.id)
-        );
+        return sortByDelivery(infos);
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound) || attempt >= 3) throw error;
       }
@@ -308,7 +328,9 @@ export class Maildir {
             }
             this.#index.get(folder)?.set(id, target);
           }
-          return await this.#info(folder, dir, id, target);
+          const stat = this.#stats.get(folder)?.get(id) ??
+            await Deno.stat(join(dir, target.sub, target.name));
+          return this.#info(folder, dir, id, target, stat);
         }),
     );
   }
@@ -506,16 +528,21 @@ export class Maildir {
     return dir;
   }
 
-  /** Read new/ and cur/ of a folder afresh and remember where each id is. */
-  async #scan(folder: string, dir: string): Promise<Map<string, Entry>> {
+  /**
+   * Read new/ and cur/ of a folder afresh and remember where each id is.
+   *
+   * The directories are read with the blocking call: Deno's async `readDir` makes one
+   * trip through its thread pool for every entry, 20 ms for a folder of 5,000 messages,
+   * where `readDirSync` reads it in a few system calls, about 5 ms.
+   */
+  #scan(folder: string, dir: string): Map<string, Entry> {
     const entries = new Map<string, Entry>();
     for (const sub of ["new", "cur"] as const) {
       try {
-        for await (const item of Deno.readDir(join(dir, sub))) {
+        for (const item of Deno.readDirSync(join(dir, sub))) {
           // Dot files are not messages (the spec); directories are not either.
           if (item.name.startsWith(".") || item.isDirectory) continue;
-          const { id } = parseFileName(item.name);
-          entries.set(id, { sub, name: item.name });
+          entries.set(fileNameId(item.name), { sub, name: item.name });
         }
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -535,7 +562,7 @@ export class Maildir {
     const dir = await this.#folderPath(folder, action);
     for (let attempt = 0; attempt < 2; attempt++) {
       const cached = attempt === 0 ? this.#index.get(folder)?.get(id) : undefined;
-      const entry = cached ?? (await this.#scan(folder, dir)).get(id);
+      const entry = cached ?? this.#scan(folder, dir).get(id);
       if (!entry) break;
       try {
         return await fn(entry, dir);
@@ -547,16 +574,14 @@ export class Maildir {
     throw notFound(`Cannot ${action} message ${JSON.stringify(id)} in ${folder}: no such message`);
   }
 
-  async #info(
+  #info(
     folder: string,
     dir: string,
     id: string,
     entry: Entry,
-    known?: Map<string, { size: number; mtime: Date | null }>,
-    seen?: Map<string, { size: number; mtime: Date | null }>,
-  ): Promise<MessageInfo> {
-    const path = join(dir, entry.sub, entry.name);
-    const stat = known?.get(id) ?? await Deno.stat(path);
+    stat: FileStat,
+    seen?: Map<string, FileStat>,
+  ): MessageInfo {
     seen?.set(id, { size: stat.size, mtime: stat.mtime });
     return {
       id,
@@ -564,7 +589,7 @@ export class Maildir {
       flags: entry.sub === "cur" ? parseFileName(entry.name).flags : "",
       size: stat.size,
       internalDate: stat.mtime ?? new Date(0),
-      path,
+      path: `${dir}/${entry.sub}/${entry.name}`,
       isNew: entry.sub === "new",
     };
   }
