@@ -180,6 +180,8 @@ async function serveSession(
   attempts: AuthAttempts,
 ): Promise<void> {
   let buffers: ReplyBuffers | undefined; // made at the first RETR or TOP
+  const makeBuffers = () => buffers ??= replyBuffers();
+  let ahead: ReadAhead | undefined; // the next RETR's reply, made while the client reads
   const loginTimeoutMs = options.loginTimeoutMs ?? LIMITS.loginTimeoutMs;
   const deadline = new LoginDeadline({
     idleTimeoutMs: options.idleTimeoutMs ?? LIMITS.idleTimeoutMs,
@@ -270,11 +272,22 @@ async function serveSession(
       }
       state = result.state;
       for (const reply of result.replies) {
-        await sendReply(conn, reply, mailbox, state, () => buffers ??= replyBuffers());
+        if (answers(ahead, reply)) {
+          await writeAll(conn, buffers!.output.subarray(0, ahead.length));
+          ahead = undefined;
+          continue;
+        }
+        // Other messages are built in the buffer the reply read ahead sits in; a status
+        // line or a listing (DELE between two RETRs, as fetchmail sends) leaves it.
+        if (reply.message) ahead = undefined;
+        await sendReply(conn, reply, mailbox, state, makeBuffers);
       }
       if (result.close) {
         end.reason = "quit";
         return;
+      }
+      if (result.replies.at(-1)?.message) {
+        ahead = await readAhead(result, mailbox, options, makeBuffers);
       }
     }
   } catch (error) {
@@ -345,9 +358,7 @@ async function sendReply(
   if (!reply.message || !mailbox) return await writeAll(conn, statusBytes(status));
   let file: MessageFile;
   try {
-    file = mailbox.open
-      ? await mailbox.open(reply.message.id)
-      : wholeFile(await mailbox.read(reply.message.id));
+    file = await openMessage(mailbox, reply.message.id);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     return await writeAll(
@@ -359,40 +370,109 @@ async function sendReply(
     );
   }
   try {
-    const encoder = new MultilineEncoder(reply.message.bodyLines);
-    const readSync = reply.message.size <= SYNC_READ_BYTES ? file.readSync?.bind(file) : undefined;
-    // The reply is gathered in the session's output buffer and written when it is full or
-    // the message ends: a small message leaves in one write with its status line (two small
-    // writes in a row meet Nagle's algorithm and the client's delayed ACK, a 40 ms stall per
-    // message), and no reply allocates a buffer of its own.
-    const { input, output } = buffers();
-    const head = statusBytes(status);
-    output.set(head);
-    let o = head.length;
-    let read = 0;
-    while (!encoder.done) {
-      const n = readSync ? readSync(input) : await file.read(input);
-      if (n === null) break;
-      read += n;
-      if (output.length - o < MultilineEncoder.maxOutput(n)) {
-        await writeAll(conn, output.subarray(0, o));
-        o = 0;
-      }
-      o = encoder.pushInto(input.subarray(0, n), output, o);
-      // Maildir files never change once delivered: at the listed size the file is done,
-      // without one more read to see its end.
-      if (read === reply.message.size) break;
-    }
-    const end = encoder.end();
-    if (output.length - o < end.length) {
-      await writeAll(conn, output.subarray(0, o));
-      o = 0;
-    }
-    output.set(end, o);
-    await writeAll(conn, output.subarray(0, o + end.length));
+    const { output } = buffers();
+    const length = await fillReply(reply, file, buffers(), (bytes) => writeAll(conn, bytes));
+    await writeAll(conn, output.subarray(0, length));
   } finally {
     file.close();
   }
+}
+
+function openMessage(mailbox: Pop3Mailbox, id: string): Promise<MessageFile> {
+  return mailbox.open ? mailbox.open(id) : mailbox.read(id).then(wholeFile);
+}
+
+/**
+ * Put a message reply (RETR, TOP) into the session's output buffer: its status line, the
+ * message byte-stuffed, the terminator. When the buffer fills, `flush` sends what it
+ * holds. Returns how many bytes are left in the buffer for the last write.
+ */
+async function fillReply(
+  reply: Reply,
+  file: MessageFile,
+  { input, output }: ReplyBuffers,
+  flush: (bytes: Uint8Array) => Promise<void>,
+): Promise<number> {
+  const message = reply.message!;
+  const encoder = new MultilineEncoder(message.bodyLines);
+  const readSync = message.size <= SYNC_READ_BYTES ? file.readSync?.bind(file) : undefined;
+  // The reply is gathered in the session's output buffer and written when it is full or
+  // the message ends: a small message leaves in one write with its status line (two small
+  // writes in a row meet Nagle's algorithm and the client's delayed ACK, a 40 ms stall per
+  // message), and no reply allocates a buffer of its own.
+  const head = statusBytes({ ok: reply.ok, code: reply.code, text: reply.text });
+  output.set(head);
+  let o = head.length;
+  let read = 0;
+  while (!encoder.done) {
+    const n = readSync ? readSync(input) : await file.read(input);
+    if (n === null) break;
+    read += n;
+    if (output.length - o < MultilineEncoder.maxOutput(n)) {
+      await flush(output.subarray(0, o));
+      o = 0;
+    }
+    o = encoder.pushInto(input.subarray(0, n), output, o);
+    // Maildir files never change once delivered: at the listed size the file is done,
+    // without one more read to see its end.
+    if (read === message.size) break;
+  }
+  const end = encoder.end();
+  if (output.length - o < end.length) {
+    await flush(output.subarray(0, o));
+    o = 0;
+  }
+  output.set(end, o);
+  return o + end.length;
+}
+
+/**
+ * A RETR reply made before it was asked for, whole, in the session's output buffer.
+ *
+ * A client that downloads its maildrop (fetchmail, a mail program, a script) asks for
+ * message n + 1 as soon as it has read message n. While it reads, the server would
+ * otherwise sit idle; instead it reads and byte-stuffs message n + 1 then, and answers
+ * the next RETR with one write. The reply is the one `step` gives for that RETR, so it
+ * is used only when the real command gets the same answer; any other command discards
+ * it. Only messages that fit in one buffer are read ahead, so it costs no memory.
+ */
+interface ReadAhead {
+  reply: Reply;
+  /** Bytes of the reply at the start of the output buffer. */
+  length: number;
+}
+
+/** After a RETR of message n, prepare the reply to RETR n + 1, if there is one. */
+async function readAhead(
+  sent: StepResult,
+  mailbox: Pop3Mailbox | undefined,
+  options: Pop3ServerOptions,
+  buffers: () => ReplyBuffers,
+): Promise<ReadAhead | undefined> {
+  const last = sent.replies.at(-1)?.message;
+  if (!mailbox || !last || last.bodyLines !== undefined) return undefined;
+  const reply = step(sent.state, `RETR ${last.number + 1}`, options).replies[0];
+  if (!reply?.message || reply.message.size > MESSAGE_CHUNK_BYTES) return undefined;
+  let file: MessageFile | undefined;
+  try {
+    file = await openMessage(mailbox, reply.message.id);
+    const length = await fillReply(reply, file, buffers(), () => {
+      throw new RangeError("Cannot read ahead: the reply does not fit in one buffer");
+    });
+    return { reply, length };
+  } catch {
+    return undefined; // the RETR itself, if it comes, meets the error and reports it
+  } finally {
+    file?.close();
+  }
+}
+
+/** The reply read ahead answers this reply exactly: same message, same status line. */
+function answers(ahead: ReadAhead | undefined, reply: Reply): ahead is ReadAhead {
+  const a = ahead?.reply;
+  return a !== undefined && reply.message !== undefined && reply.text === a.text &&
+    reply.ok === a.ok && reply.message.bodyLines === undefined &&
+    reply.message.number === a.message!.number && reply.message.id === a.message!.id;
 }
 
 /** A session's buffers for RETR and TOP: file bytes in, wire bytes out. */

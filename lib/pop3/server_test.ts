@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { connectLoopback, LineReader, writeAll } from "../net/mod.ts";
-import { MemoryStore } from "./backend.ts";
+import { MemoryStore, type Pop3Store } from "./backend.ts";
 import { MailStore } from "../maildir/mod.ts";
 import { encodeMessage } from "./multiline.ts";
 import { Pop3Client, Pop3Error } from "./client.ts";
@@ -129,6 +129,91 @@ Deno.test("servePop3() sends the stored bytes back through RETR, byte-stuffed on
     "..leading dot",
     ".",
   ]);
+  await c.send("QUIT\r\n");
+  assert.match((await c.line())!, /^\+OK/);
+});
+
+/** alice's store, telling when each message is read: to see what the server reads ahead. */
+function watchedStore() {
+  const store = aliceStore();
+  const reads: string[] = [];
+  const waiting = new Map<string, () => void>();
+  const watched: Pop3Store = {
+    async mailbox(user) {
+      const box = await store.mailbox(user);
+      return {
+        ...box,
+        read(id) {
+          reads.push(id);
+          waiting.get(id)?.();
+          return box.read(id);
+        },
+      };
+    },
+  };
+  /** Resolves when message `id` is read (or has been); fails if it is not within 5 s. */
+  const readOf = (id: string) => {
+    if (reads.includes(id)) return Promise.resolve();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const timer = setTimeout(() => reject(new Error(`${id} was not read`)), 5000);
+    waiting.set(id, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    return promise;
+  };
+  return { store: watched, ids: store.ids("alice"), reads, readOf };
+}
+
+Deno.test("servePop3() reads message n + 1 ahead after RETR n, and uses it only for the same reply", async (t) => {
+  const { store, ids, reads, readOf } = watchedStore();
+  await using server = servePop3({ store, users: USERS, authFailureDelayMs: 1 });
+  using c = await raw(server.port);
+  const lines = async (n: number) => {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(await c.line());
+    return out;
+  };
+  await c.line();
+  await c.send("USER alice\r\nPASS secret\r\n");
+  await lines(2);
+
+  await t.step("message 2 is read while the client still reads message 1", async () => {
+    await c.send("RETR 1\r\n");
+    assert.deepEqual(await lines(5), ["+OK 23 octets", "Subject: one", "", "first", "."]);
+    await readOf(ids[1]); // before RETR 2 is sent
+  });
+
+  await t.step("a DELE in between keeps it, and RETR 2 gets it without reading again", async () => {
+    await c.send("DELE 1\r\nRETR 2\r\n");
+    assert.deepEqual(await lines(6), [
+      "+OK Message 1 marked for deletion",
+      "+OK 30 octets",
+      "Subject: two",
+      "",
+      "..leading dot",
+      ".",
+    ]);
+    assert.deepEqual(reads.filter((id) => id === ids[1]), [ids[1]]);
+  });
+
+  await t.step("a message deleted after it was read ahead is not sent", async () => {
+    await readOf(ids[2]);
+    await c.send("DELE 3\r\nRETR 3\r\n");
+    assert.deepEqual(await lines(2), [
+      "+OK Message 3 marked for deletion",
+      "-ERR Message 3 is already deleted",
+    ]);
+  });
+
+  await t.step("TOP of the message read ahead sends only what TOP asks for", async () => {
+    await c.send("RSET\r\nRETR 1\r\n");
+    await lines(6);
+    await readOf(ids[1]);
+    await c.send("TOP 2 0\r\nRETR 2\r\n");
+    assert.deepEqual(await lines(4), ["+OK Top of message follows", "Subject: two", "", "."]);
+    assert.deepEqual(await lines(5), ["+OK 30 octets", "Subject: two", "", "..leading dot", "."]);
+  });
   await c.send("QUIT\r\n");
   assert.match((await c.line())!, /^\+OK/);
 });
