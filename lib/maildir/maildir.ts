@@ -96,6 +96,39 @@ export const STALE_TMP_MS = 36 * 60 * 60 * 1000;
  */
 const LIST_CONCURRENCY = 16;
 
+/**
+ * A listing is reused only while new/ and cur/ keep the stamp they had before it was
+ * made, and only when both were last changed this long before it began. Adding,
+ * removing or renaming a name in a directory moves its mtime and ctime, but the kernel
+ * takes them from a clock that ticks every few milliseconds: a change in the same tick
+ * as the scan, after it, would leave them as they were. Dovecot's maildir-sync.c has
+ * the same rule, with MAILDIR_SYNC_SECS = 1.
+ */
+const SETTLED_MS = 1000;
+
+/**
+ * new/ and cur/ of a folder as they are now (inode, mtime and ctime of each) and when
+ * the later of them last changed; undefined when either is missing.
+ */
+function directoriesStamp(dir: string): { text: string; changedAt: number } | undefined {
+  let text = "";
+  let changedAt = 0;
+  for (const sub of ["new", "cur"]) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(`${dir}/${sub}`);
+    } catch {
+      return undefined;
+    }
+    const mtime = info.mtime?.getTime() ?? NaN;
+    const ctime = info.ctime?.getTime() ?? NaN;
+    if (!Number.isFinite(mtime) || !Number.isFinite(ctime)) return undefined;
+    text += `${info.ino}:${mtime}:${ctime};`;
+    changedAt = Math.max(changedAt, mtime, ctime);
+  }
+  return { text, changedAt };
+}
+
 /** What a listing keeps of a message file's stat: it never changes once delivered. */
 interface FileStat {
   size: number;
@@ -125,6 +158,11 @@ export class Maildir {
    * stats only the files it has not seen: an IMAP server lists after every change.
    */
   readonly #stats = new Map<string, Map<string, FileStat>>();
+  /**
+   * Per folder: its last listing, given again while new/ and cur/ are unchanged, so a
+   * POP3 login to a maildrop of thousands of messages costs two stats, not a scan.
+   */
+  readonly #listings = new Map<string, { stamp: string; infos: MessageInfo[] }>();
 
   private constructor(root: string) {
     this.root = root;
@@ -249,6 +287,10 @@ export class Maildir {
   async list(folder: string = INBOX): Promise<MessageInfo[]> {
     folder = checkFolderName(folder);
     const dir = await this.#folderPath(folder, "list");
+    const began = Date.now();
+    const stamp = directoriesStamp(dir);
+    const kept = this.#listings.get(folder);
+    if (kept && stamp && kept.stamp === stamp.text) return kept.infos.map((info) => ({ ...info }));
     // A file can move (flags changed by another caller) between readDir and stat:
     // scan again, a few times, rather than report a message missing.
     for (let attempt = 0;; attempt++) {
@@ -271,7 +313,14 @@ export class Maildir {
           }),
         );
         this.#stats.set(folder, stats); // ids no longer listed are forgotten
-        return sortByDelivery(infos);
+        const sorted = sortByDelivery(infos);
+        if (stamp && stamp.changedAt < began - SETTLED_MS) {
+          this.#listings.set(folder, {
+            stamp: stamp.text,
+            infos: sorted.map((info) => ({ ...info })),
+          });
+        } else this.#listings.delete(folder);
+        return sorted;
       } catch (error) {
         if (!(error instanceof Deno.errors.NotFound) || attempt >= 3) throw error;
       }
@@ -418,6 +467,7 @@ export class Maildir {
     await syncDirectory(this.root);
     this.#index.clear();
     this.#stats.clear();
+    this.#listings.clear();
     await Deno.remove(doomed, { recursive: true });
   }
 
@@ -464,6 +514,7 @@ export class Maildir {
     await syncDirectory(this.root);
     this.#index.clear();
     this.#stats.clear();
+    this.#listings.clear();
   }
 
   /**
@@ -517,6 +568,7 @@ export class Maildir {
     }
     this.#index.clear();
     this.#stats.clear();
+    this.#listings.clear();
   }
 
   /** Absolute path of an existing folder. */

@@ -118,6 +118,80 @@ Deno.test("list() returns delivery order, oldest first, ties by id", async () =>
   assert.deepEqual(list.map((m) => m.isNew), [true, true, false, true]);
 });
 
+/** Count the directory scans (`Deno.readDirSync` calls) made while `fn` runs. */
+async function countScans<T>(fn: () => Promise<T>): Promise<{ value: T; scans: number }> {
+  const deno = Deno as { readDirSync: typeof Deno.readDirSync };
+  const original = deno.readDirSync;
+  let scans = 0;
+  deno.readDirSync = (path) => {
+    scans++;
+    return original(path);
+  };
+  try {
+    return { value: await fn(), scans };
+  } finally {
+    deno.readDirSync = original;
+  }
+}
+
+Deno.test("list() gives a settled folder's listing again without a scan, and sees every change", async (t) => {
+  // Three folders, each with two messages and a listing kept once they have settled.
+  await using added = await tempMaildir();
+  await using renamed = await tempMaildir();
+  await using removed = await tempMaildir();
+  const ids = new Map<Maildir, string[]>();
+  for (const box of [added, renamed, removed]) {
+    ids.set(box, [
+      (await box.deliver(bytes("one\r\n"))).id,
+      (await box.deliver(bytes("two\r\n"))).id,
+    ]);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // a second without changes
+  for (const box of [added, renamed, removed]) await box.list();
+
+  await t.step("an unchanged folder is listed from memory, as copies", async () => {
+    const { value, scans } = await countScans(() => added.list());
+    assert.equal(scans, 0);
+    assert.deepEqual(value.map((m) => m.id), ids.get(added));
+    value[0].flags = "changed by the caller";
+    assert.equal((await added.list())[0].flags, "");
+  });
+
+  await t.step("another program's delivery into new/ is seen", async () => {
+    Deno.writeFileSync(`${added.root}/new/1.M1P1Q1.other`, bytes("three\r\n"));
+    const { value, scans } = await countScans(() => added.list());
+    assert.equal(scans, 2);
+    assert.deepEqual(value.map((m) => m.id).sort(), [...ids.get(added)!, "1.M1P1Q1.other"].sort());
+  });
+
+  await t.step("another program's flag change (a rename into cur/) is seen", async () => {
+    const [first] = ids.get(renamed)!;
+    Deno.renameSync(`${renamed.root}/new/${first}`, `${renamed.root}/cur/${first}:2,S`);
+    const listed = await renamed.list();
+    assert.deepEqual(listed.map((m) => [m.id, m.flags]), [[first, "S"], [
+      ids.get(renamed)![1],
+      "",
+    ]]);
+  });
+
+  await t.step("another program's removal is seen", async () => {
+    const [first, second] = ids.get(removed)!;
+    Deno.removeSync(`${removed.root}/new/${first}`);
+    assert.deepEqual((await removed.list()).map((m) => m.id), [second]);
+  });
+});
+
+Deno.test("list() sees a change made just after a listing, in the same tick of the file system's clock", async () => {
+  await using box = await tempMaildir();
+  // A directory's mtime is taken from a clock that ticks every few milliseconds: a
+  // listing of a folder that changed this recently is never given again from memory.
+  for (let i = 0; i < 20; i++) {
+    const before = (await box.list()).length;
+    Deno.writeFileSync(`${box.root}/new/1.M${i}P1Q1.other`, bytes("hi\r\n"));
+    assert.equal((await box.list()).length, before + 1);
+  }
+});
+
 Deno.test("list() ignores dot files and folders, reads other tools' names", async () => {
   await using box = await tempMaildir();
   await Deno.writeFile(`${box.root}/cur/.hidden`, bytes("no"));
