@@ -8,7 +8,7 @@
  * @module
  */
 
-import { closeQuietly, connectLoopback, LineReader, withTimeout, writeAll } from "../net/mod.ts";
+import { closeQuietly, connectLoopback, LineReader, writeAll } from "../net/mod.ts";
 import { createHash } from "node:crypto";
 import { type Duplex, tap, type Transcript } from "../transcript/transcript.ts";
 import { formatCommand } from "./command.ts";
@@ -73,7 +73,6 @@ export class Pop3Client implements AsyncDisposable {
   readonly #conn: Deno.TcpConn;
   readonly #io: Duplex;
   readonly #reader: LineReader;
-  readonly #timeoutMs: number;
   #closed = false;
 
   private constructor(
@@ -81,10 +80,8 @@ export class Pop3Client implements AsyncDisposable {
     greeting: string,
     reader: LineReader,
     io: Duplex,
-    timeoutMs: number,
   ) {
     this.#conn = conn;
-    this.#timeoutMs = timeoutMs;
     this.#io = io;
     this.#reader = reader;
     this.greeting = greeting;
@@ -101,11 +98,11 @@ export class Pop3Client implements AsyncDisposable {
         maxLineLength: options.maxLineLength ?? 65536,
         idleTimeoutMs: timeoutMs,
       });
-      const line = await readLineWithin(reader, timeoutMs);
+      const line = await reader.readLine();
       if (line === null) throw new Error("Cannot read greeting: the server closed the connection");
       const status = parseStatus(line.text);
       if (!status.ok) throw new Pop3Error("greeting", status);
-      return new Pop3Client(conn, line.text, reader, io, timeoutMs);
+      return new Pop3Client(conn, line.text, reader, io);
     } catch (error) {
       conn.close();
       throw error;
@@ -127,7 +124,8 @@ export class Pop3Client implements AsyncDisposable {
   async #getLine(): Promise<Uint8Array> {
     let line;
     try {
-      line = await readLineWithin(this.#reader, this.#timeoutMs);
+      // The reader bounds each read by the timeout; a line already received costs no timer.
+      line = await this.#reader.readLine();
     } catch (error) {
       this.close(); // the reader is mid-read and unusable
       throw error;
@@ -271,12 +269,6 @@ export class Pop3Client implements AsyncDisposable {
  * One line within `ms`. The reader's idle timeout alone never fires while a server keeps
  * sending a line without end; this deadline does (the caller then closes the connection).
  */
-function readLineWithin(reader: LineReader, ms: number) {
-  const reading = reader.readLine();
-  reading.catch(() => {}); // settles once the connection is closed after a missed deadline
-  return withTimeout(reading, ms, "a line from the server");
-}
-
 /** Parse "n value" (a LIST or UIDL line, or the text of a single-message answer). */
 export function parseListing<T>(line: string, convert: (text: string) => T): ListingEntry<T> {
   const match = /^([0-9]+) (\S+)/.exec(line);
