@@ -68,22 +68,29 @@ async function withOurClient(port: number, user: string): Promise<number> {
 }
 
 const POPLIB = `
-import poplib, sys
+import poplib, sys, time
+started = time.perf_counter()
 p = poplib.POP3("127.0.0.1", int(sys.argv[1]), timeout=60)
 p.user(sys.argv[2]); p.pass_("pw")
+login_ms = (time.perf_counter() - started) * 1000
 n = p.stat()[0]
 total = 0
 for i in range(1, n + 1):
     total += sum(len(l) + 2 for l in p.retr(i)[1])
 p.quit()
-print(total)
+print(total, login_ms)
 `;
+
+/** Milliseconds from connect to the answer to PASS, per poplib session, by server port. */
+const poplibLogins = new Map<number, number[]>();
 
 async function withPoplib(port: number, user: string): Promise<number> {
   const out = await new Deno.Command("python3", { args: ["-c", POPLIB, String(port), user] })
     .output();
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-  return Number(new TextDecoder().decode(out.stdout).trim());
+  const [total, loginMs] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  if (timedRound) poplibLogins.set(port, [...poplibLogins.get(port) ?? [], loginMs]);
+  return total;
 }
 
 /** Every user's download at once; milliseconds from the first connect to the last QUIT. */
@@ -98,6 +105,14 @@ async function downloadAll(
 
 async function procText(pid: number | string, file: string): Promise<string> {
   return await Deno.readTextFile(`/proc/${pid}/${file}`).catch(() => "");
+}
+
+/**
+ * Time the process's main thread (our server's event loop) has so far spent ready to run
+ * but waiting for a core, in seconds (`/proc/<pid>/schedstat`, second field, ns).
+ */
+async function waitedSeconds(pid: number): Promise<number> {
+  return Number((await procText(pid, "schedstat")).split(" ")[1] ?? NaN) / 1e9;
 }
 
 /** CPU seconds (user + system) of a process so far. */
@@ -143,6 +158,10 @@ const median = (values: number[]) =>
 const rates: Record<string, number[]> = {};
 const times: Record<string, number[]> = {};
 const oursCpu: number[] = [];
+/** False during the warm-up round, whose logins are not counted. */
+let timedRound = false;
+/** Share of each poplib download's time our event loop spent ready but without a core. */
+const oursWaited: number[] = [];
 let dovecotPeakKiB = 0;
 let oursPeakKiB = 0;
 const sampler = setInterval(async () => {
@@ -153,6 +172,7 @@ const startedAt = new Date();
 const loadAtStart = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 try {
   for (let round = 0; round <= ROUNDS; round++) {
+    timedRound = round > 0;
     for (const [name, port] of [["ours", oursPort], ["Dovecot", dovecot.port]] as const) {
       for (
         const [clientName, client] of [["our client", withOurClient], [
@@ -161,14 +181,19 @@ try {
         ]] as const
       ) {
         const cpuBefore = await cpuSeconds(child.pid);
+        const waitedBefore = await waitedSeconds(child.pid);
         const run = await downloadAll(port, client);
         const cpuAfter = await cpuSeconds(child.pid);
+        const waited = await waitedSeconds(child.pid) - waitedBefore;
         bytes = run.bytes;
         if (round === 0) continue; // warm-up
         const key = `${name} / ${clientName}`;
         (rates[key] ??= []).push(COUNT / run.ms * 1000);
         (times[key] ??= []).push(run.ms);
-        if (name === "ours") oursCpu.push((cpuAfter - cpuBefore) / COUNT * 1e6);
+        if (name === "ours") {
+          oursCpu.push((cpuAfter - cpuBefore) / COUNT * 1e6);
+          if (clientName === "poplib") oursWaited.push(waited / (run.ms / 1000));
+        }
         console.error(`round ${round}: ${key}: ${(COUNT / run.ms * 1000).toFixed(0)} msg/s`);
       }
     }
@@ -210,6 +235,12 @@ lines.push(
   "",
   `Ours / Dovecot: ${ratio("poplib")} with poplib, ${ratio("our client")} with our client. ` +
     `Our server's CPU: ${fmt(median(oursCpu))} µs per message (median over rounds and clients). ` +
+    `With poplib, our server's one thread was ready to run but waiting for a core ${
+      (median(oursWaited) * 100).toFixed(0)
+    } % of the download's time (median; Linux's schedstat). ` +
+    `Login with poplib (connect to the answer to PASS, median): ours ${
+      median(poplibLogins.get(oursPort)!).toFixed(1)
+    } ms, Dovecot ${median(poplibLogins.get(dovecot.port)!).toFixed(1)} ms. ` +
     `Peak resident memory: our server process ${(oursPeakKiB / 1024).toFixed(0)} MiB, ` +
     `Dovecot's largest pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB.`,
 );
