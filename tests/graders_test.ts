@@ -26,8 +26,16 @@ interface Variant {
   entry: ExerciseEntry;
   kind: "solution" | "stub" | "wrong";
   path: string;
+  /** The stub as shipped, written to `path` just before it is graded and removed after. */
+  shipped?: string;
   result?: Promise<ExerciseResult>;
 }
+
+/** Stub copies being graded; removed as the process ends, should it end first. */
+const written = new Set<string>();
+globalThis.addEventListener("unload", () => {
+  for (const path of written) Deno.removeSync(path);
+});
 
 /** Every implementation to grade, graded a few at a time once the first test asks. */
 let started: Promise<void> | undefined;
@@ -40,8 +48,7 @@ function gradeAll(): Promise<void> {
       // exercise so that its relative imports resolve.
       const shipped = await originalStub(entry) ?? Deno.readTextFileSync(entry.exercisePath);
       const stub = entry.exercisePath.replace(/([^/]+)\.ts$/, ".shipped-stub.$1.ts");
-      Deno.writeTextFileSync(stub, shipped);
-      variants.push({ entry, kind: "stub", path: stub });
+      variants.push({ entry, kind: "stub", path: stub, shipped });
       for (const wrong of entry.wrongPaths) variants.push({ entry, kind: "wrong", path: wrong });
     }
     const queue = [...variants];
@@ -58,12 +65,21 @@ function gradeAll(): Promise<void> {
       while (queue.length) {
         const v = queue.shift()!;
         try {
+          // Written only now: a run of some tests (--filter) ends before the rest are
+          // graded, and must not leave copies behind.
+          if (v.shipped !== undefined) {
+            Deno.writeTextFileSync(v.path, v.shipped);
+            written.add(v.path);
+          }
           const exercise = await loadExercise(v.entry, true);
           resolvers.get(v)!(await gradeModule(v.entry.id, exercise, `file://${v.path}`));
         } catch (error) {
           rejecters.get(v)!(error);
         } finally {
-          if (v.kind === "stub") Deno.removeSync(v.path);
+          if (v.shipped !== undefined) {
+            Deno.removeSync(v.path);
+            written.delete(v.path);
+          }
         }
       }
     };
