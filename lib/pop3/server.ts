@@ -370,9 +370,9 @@ async function sendReply(
     );
   }
   try {
-    const { output } = buffers();
-    const length = await fillReply(reply, file, buffers(), (bytes) => writeAll(conn, bytes));
-    await writeAll(conn, output.subarray(0, length));
+    const session = buffers();
+    const length = await fillReply(reply, file, session, (bytes) => writeAll(conn, bytes));
+    await writeAll(conn, session.output.subarray(0, length));
   } finally {
     file.close();
   }
@@ -433,8 +433,11 @@ async function fillReply(
  * message n + 1 as soon as it has read message n. While it reads, the server would
  * otherwise sit idle; instead it reads and byte-stuffs message n + 1 then, and answers
  * the next RETR with one write. The reply is the one `step` gives for that RETR, so it
- * is used only when the real command gets the same answer; any other command discards
- * it. Only messages that fit in one buffer are read ahead, so it costs no memory.
+ * is used only when the real command gets the same answer; any other reply carrying a
+ * message (TOP, another RETR) discards it, while a status line (DELE, NOOP) leaves it.
+ * Only messages that fit in one buffer are read ahead, so it costs no memory. A message
+ * another program removes in between is still sent, as it would be by a RETR that had
+ * opened its file a moment earlier.
  */
 interface ReadAhead {
   reply: Reply;
