@@ -306,12 +306,11 @@ export class Maildir {
           if (stat) infos.push(this.#info(folder, dir, id, entry, stat, stats));
           else unseen.push([id, entry]);
         }
-        infos.push(
-          ...await mapConcurrently(unseen, LIST_CONCURRENCY, async ([id, entry]) => {
-            const stat = await Deno.stat(join(dir, entry.sub, entry.name));
-            return this.#info(folder, dir, id, entry, stat, stats);
-          }),
-        );
+        const stated = await mapConcurrently(unseen, LIST_CONCURRENCY, async ([id, entry]) => {
+          const stat = await Deno.stat(join(dir, entry.sub, entry.name));
+          return this.#info(folder, dir, id, entry, stat, stats);
+        });
+        for (const info of stated) infos.push(info);
         this.#stats.set(folder, stats); // ids no longer listed are forgotten
         const sorted = sortByDelivery(infos);
         if (stamp && stamp.changedAt < began - SETTLED_MS) {
