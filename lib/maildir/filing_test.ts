@@ -56,7 +56,13 @@ Deno.test("FilerThread files groups on its own thread, in parallel, and reports 
 function niceValues(): Map<number, number> {
   const nice = new Map<number, number>();
   for (const task of Deno.readDirSync("/proc/self/task")) {
-    const stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+    let stat: string;
+    try {
+      stat = Deno.readTextFileSync(`/proc/self/task/${task.name}/stat`);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue; // the thread ended meanwhile
+      throw error;
+    }
     // Fields after the command name, which is in parentheses: state is field 3, nice 19.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     nice.set(Number(task.name), Number(fields[19 - 3]));
