@@ -432,8 +432,12 @@ async function probeDisk(n = 100): Promise<{ journal: number; newFile: number; f
 function ownCpuMicros(): number {
   let ns = 0;
   for (const thread of Deno.readDirSync("/proc/self/task")) {
-    const text = Deno.readTextFileSync(`/proc/self/task/${thread.name}/schedstat`);
-    ns += Number(text.split(" ")[0]);
+    try {
+      const text = Deno.readTextFileSync(`/proc/self/task/${thread.name}/schedstat`);
+      ns += Number(text.split(" ")[0]);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error; // the thread ended meanwhile
+    }
   }
   return ns / 1000;
 }
