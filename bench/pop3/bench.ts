@@ -12,9 +12,10 @@
  * builds its index there).
  *
  * Reported: median wall time, messages per second with the spread over the rounds, the
- * CPU our server process used per message, and peak memory: our server runs in a process
- * of its own (bench/pop3/serve_ours.ts), Dovecot's pop3 processes are sampled while they
- * run. `--record` writes the table into bench/README-pop3.md, between the markers for
+ * CPU per message of our server's process and of all Dovecot's processes, the login time
+ * with poplib, how long our server's thread waited for a core, and peak memory: our server
+ * runs in a process of its own (bench/pop3/serve_ours.ts), Dovecot's pop3 processes are
+ * sampled while they run. `--record` writes the table into bench/README-pop3.md, between the markers for
  * that number of sessions.
  *
  * @module
@@ -24,6 +25,7 @@ import { MailStore } from "../../lib/maildir/mod.ts";
 import { Pop3Client } from "../../lib/pop3/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { recordBetween } from "../record.ts";
+import { processOf, processTree } from "../imap/processes.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -152,12 +154,16 @@ while (!/PORT \d+/.test(printed)) {
 }
 const oursPort = Number(/PORT (\d+)/.exec(printed)![1]);
 await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: root, users });
+const dovecotMaster = await processOf(`${dovecot.dir}/dovecot.conf`);
+/** CPU seconds of Dovecot's processes so far, those that ended included (bench/imap/processes.ts). */
+const dovecotCpuSeconds = async () => (await processTree(dovecotMaster)).cpu;
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const rates: Record<string, number[]> = {};
 const times: Record<string, number[]> = {};
 const oursCpu: number[] = [];
+const dovecotCpu: number[] = [];
 /** False during the warm-up round, whose logins are not counted. */
 let timedRound = false;
 /** Share of each poplib download's time our event loop spent ready but without a core. */
@@ -180,16 +186,18 @@ try {
           withPoplib,
         ]] as const
       ) {
-        const cpuBefore = await cpuSeconds(child.pid);
+        const serverCpu = name === "ours" ? () => cpuSeconds(child.pid) : dovecotCpuSeconds;
+        const cpuBefore = await serverCpu();
         const waitedBefore = await waitedSeconds(child.pid);
         const run = await downloadAll(port, client);
-        const cpuAfter = await cpuSeconds(child.pid);
+        const cpuAfter = await serverCpu();
         const waited = await waitedSeconds(child.pid) - waitedBefore;
         bytes = run.bytes;
         if (round === 0) continue; // warm-up
         const key = `${name} / ${clientName}`;
         (rates[key] ??= []).push(COUNT / run.ms * 1000);
         (times[key] ??= []).push(run.ms);
+        if (name === "Dovecot") dovecotCpu.push((cpuAfter - cpuBefore) / COUNT * 1e6);
         if (name === "ours") {
           oursCpu.push((cpuAfter - cpuBefore) / COUNT * 1e6);
           if (clientName === "poplib") oursWaited.push(waited / (run.ms / 1000));
@@ -234,7 +242,8 @@ const ratio = (client: string) =>
 lines.push(
   "",
   `Ours / Dovecot: ${ratio("poplib")} with poplib, ${ratio("our client")} with our client. ` +
-    `Our server's CPU: ${fmt(median(oursCpu))} µs per message (median over rounds and clients). ` +
+    `CPU per message (median over rounds and clients): our server ${fmt(median(oursCpu))} µs, ` +
+    `Dovecot's processes ${fmt(median(dovecotCpu))} µs. ` +
     `With poplib, our server's one thread was ready to run but waiting for a core ${
       (median(oursWaited) * 100).toFixed(0)
     } % of the download's time (median; Linux's schedstat). ` +
@@ -257,9 +266,11 @@ if (Deno.args.includes("--record")) {
     startedAt.toISOString().slice(0, 10)
   }): ours / Dovecot ${ratio("poplib")} with poplib, ${
     ratio("our client")
-  } with our client; our server ${fmt(median(oursCpu))} µs of CPU per message, peak ${
-    (oursPeakKiB / 1024).toFixed(0)
-  } MiB (Dovecot's pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB).`;
+  } with our client; CPU per message: our server ${fmt(median(oursCpu))} µs, Dovecot's processes ${
+    fmt(median(dovecotCpu))
+  } µs; peak ${(oursPeakKiB / 1024).toFixed(0)} MiB (Dovecot's pop3 process ${
+    (dovecotPeakKiB / 1024).toFixed(0)
+  } MiB).`;
   await recordBetween(
     new URL("../../README.md", import.meta.url),
     `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`,
