@@ -583,8 +583,8 @@ export class Maildir {
    * Read new/ and cur/ of a folder afresh and remember where each id is.
    *
    * The directories are read with the blocking call: Deno's async `readDir` makes one
-   * trip through its thread pool for every entry, 20 ms for a folder of 5,000 messages,
-   * where `readDirSync` reads it in a few system calls, about 5 ms.
+   * trip through its thread pool for every entry, where `readDirSync` reads a folder of
+   * thousands of names in a few system calls, several times faster in a profile.
    */
   #scan(folder: string, dir: string): Map<string, Entry> {
     const entries = new Map<string, Entry>();
