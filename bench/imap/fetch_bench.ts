@@ -18,7 +18,7 @@ import { MailStore } from "../../lib/maildir/mod.ts";
 import { ImapClient } from "../../lib/imap/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
-import { processOf, processTree } from "./processes.ts";
+import { processOf, processTree } from "../processes.ts";
 import { recordSummary } from "./summary.ts";
 import { recordBlock } from "../record.ts";
 

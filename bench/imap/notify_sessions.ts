@@ -14,7 +14,7 @@
  */
 
 import { startOurServer } from "./our_server.ts";
-import { processTree } from "./processes.ts";
+import { processTree } from "../processes.ts";
 import { connectLoopback, LineReader, writeAll } from "../../lib/net/mod.ts";
 import { Maildir, MailStore } from "../../lib/maildir/mod.ts";
 import { recordBlock } from "../record.ts";

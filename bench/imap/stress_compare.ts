@@ -25,7 +25,7 @@ import { startOurServer } from "./our_server.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { LAB_V8_FLAGS } from "../../lib/lab/mod.ts";
 import { buildImaptest } from "../../tests/imaptest.ts";
-import { processOf, processTree } from "./processes.ts";
+import { processOf, processTree } from "../processes.ts";
 import { recordSummary } from "./summary.ts";
 import { recordBlock } from "../record.ts";
 

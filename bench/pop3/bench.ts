@@ -25,7 +25,7 @@ import { MailStore } from "../../lib/maildir/mod.ts";
 import { Pop3Client } from "../../lib/pop3/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { recordBetween } from "../record.ts";
-import { processOf, processTree } from "../imap/processes.ts";
+import { processOf, processTree } from "../processes.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -117,13 +117,6 @@ async function waitedSeconds(pid: number): Promise<number> {
   return Number((await procText(pid, "schedstat")).split(" ")[1] ?? NaN) / 1e9;
 }
 
-/** CPU seconds (user + system) of a process so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await procText(pid, "stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function peakKiB(pid: number | string): Promise<number> {
   return Number(/VmHWM:\s+(\d+)/.exec(await procText(pid, "status"))?.[1] ?? 0);
 }
@@ -155,8 +148,9 @@ while (!/PORT \d+/.test(printed)) {
 const oursPort = Number(/PORT (\d+)/.exec(printed)![1]);
 await using dovecot = await startDovecot({ protocol: "pop3", mailRoot: root, users });
 const dovecotMaster = await processOf(`${dovecot.dir}/dovecot.conf`);
-/** CPU seconds of Dovecot's processes so far, those that ended included (bench/imap/processes.ts). */
+/** CPU seconds of Dovecot's processes so far, those that ended included (bench/processes.ts). */
 const dovecotCpuSeconds = async () => (await processTree(dovecotMaster)).cpu;
+const oursCpuSeconds = async () => (await processTree(child.pid)).cpu;
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -186,7 +180,7 @@ try {
           withPoplib,
         ]] as const
       ) {
-        const serverCpu = name === "ours" ? () => cpuSeconds(child.pid) : dovecotCpuSeconds;
+        const serverCpu = name === "ours" ? oursCpuSeconds : dovecotCpuSeconds;
         const cpuBefore = await serverCpu();
         const waitedBefore = await waitedSeconds(child.pid);
         const run = await downloadAll(port, client);
