@@ -5,11 +5,12 @@
  * lib/smtp's server, into lib/maildir's MailStore. Then curl (pop3://), Python's poplib
  * and fetchmail fetch it from our POP3 server on the same store, and each message must
  * come back byte for byte as it was stored (fetchmail: up to its CRLF to LF conversion
- * for the MDA). Last, our client fetches the same Maildir through Dovecot's POP3.
+ * for the MDA). curl and poplib judge the server on one thread and on two. Last, our
+ * client fetches the same Maildir through Dovecot's POP3.
  */
 import assert from "node:assert/strict";
 import { MailStore } from "../lib/maildir/mod.ts";
-import { Pop3Client, servePop3, syncNew } from "../lib/pop3/mod.ts";
+import { Pop3Client, servePop3, servePop3Threads, syncNew } from "../lib/pop3/mod.ts";
 import { startDovecot } from "../lib/dovecot/mod.ts";
 import { serveSmtp } from "../lib/smtp/mod.ts";
 import { requireTool, run, tool } from "./tools.ts";
@@ -47,12 +48,18 @@ with smtplib.SMTP("127.0.0.1", ${smtp.port}, timeout=10) as s:
   return stored;
 }
 
+/** The two ways our server runs: on the caller's thread, and on two (lib/pop3/threads.ts). */
+const SERVERS = ["one thread", "two threads"] as const;
+
 /** A fresh store with MESSAGES delivered, and our POP3 server on it. */
-async function fixture() {
+async function fixture(server: typeof SERVERS[number] = "one thread") {
   const root = await Deno.makeTempDir({ prefix: "pop3-interop-" });
   const store = new MailStore(root);
   const stored = await deliverOverSmtp(store);
-  const pop3 = servePop3({ store, users: USERS, authFailureDelayMs: 1 });
+  const options = { users: USERS, authFailureDelayMs: 1 };
+  const pop3 = server === "one thread"
+    ? servePop3({ store, ...options })
+    : await servePop3Threads({ root, threads: 2, ...options });
   return {
     root,
     store,
@@ -65,67 +72,68 @@ async function fixture() {
   };
 }
 
-Deno.test({
-  name: "curl fetches every message byte for byte from our POP3 server",
-  ...requireTool("curl", "python3"),
-  fn: async () => {
-    await using f = await fixture();
-    const base = `pop3://127.0.0.1:${f.pop3.port}`;
-    const listing = await run(tool("curl"), [
-      "-sS",
-      "--max-time",
-      "10",
-      "-u",
-      "alice:wonderland",
-      `${base}/`,
-    ]);
-    assert.equal(listing.code, 0, listing.stderr);
-    assert.deepEqual(
-      listing.stdout.trim().split("\r\n"),
-      f.stored.map((m, i) => `${i + 1} ${m.length}`),
-    );
-    for (let i = 0; i < f.stored.length; i++) {
-      const retr = await run(tool("curl"), [
+for (const server of SERVERS) {
+  Deno.test({
+    name: `curl fetches every message byte for byte from our POP3 server (${server})`,
+    ...requireTool("curl", "python3"),
+    fn: async () => {
+      await using f = await fixture(server);
+      const base = `pop3://127.0.0.1:${f.pop3.port}`;
+      const listing = await run(tool("curl"), [
         "-sS",
         "--max-time",
         "10",
         "-u",
         "alice:wonderland",
-        `${base}/${i + 1}`,
+        `${base}/`,
       ]);
-      assert.equal(retr.code, 0, retr.stderr);
-      assert.deepEqual(retr.bytes, f.stored[i], `message ${i + 1}`);
-    }
-    const uidl = await run(tool("curl"), [
-      "-sS",
-      "--max-time",
-      "10",
-      "-u",
-      "alice:wonderland",
-      "-X",
-      "UIDL",
-      `${base}/`,
-    ]);
-    const ids = (await (await f.store.mailbox("alice")).list()).map((m) => m.id);
-    assert.deepEqual(uidl.stdout.trim().split("\r\n"), ids.map((id, i) => `${i + 1} ${id}`));
-    const wrong = await run(tool("curl"), [
-      "-sS",
-      "--max-time",
-      "10",
-      "-u",
-      "alice:nope",
-      `${base}/1`,
-    ]);
-    assert.notEqual(wrong.code, 0, "a wrong password fails");
-  },
-});
+      assert.equal(listing.code, 0, listing.stderr);
+      assert.deepEqual(
+        listing.stdout.trim().split("\r\n"),
+        f.stored.map((m, i) => `${i + 1} ${m.length}`),
+      );
+      for (let i = 0; i < f.stored.length; i++) {
+        const retr = await run(tool("curl"), [
+          "-sS",
+          "--max-time",
+          "10",
+          "-u",
+          "alice:wonderland",
+          `${base}/${i + 1}`,
+        ]);
+        assert.equal(retr.code, 0, retr.stderr);
+        assert.deepEqual(retr.bytes, f.stored[i], `message ${i + 1}`);
+      }
+      const uidl = await run(tool("curl"), [
+        "-sS",
+        "--max-time",
+        "10",
+        "-u",
+        "alice:wonderland",
+        "-X",
+        "UIDL",
+        `${base}/`,
+      ]);
+      const ids = (await (await f.store.mailbox("alice")).list()).map((m) => m.id);
+      assert.deepEqual(uidl.stdout.trim().split("\r\n"), ids.map((id, i) => `${i + 1} ${id}`));
+      const wrong = await run(tool("curl"), [
+        "-sS",
+        "--max-time",
+        "10",
+        "-u",
+        "alice:nope",
+        `${base}/1`,
+      ]);
+      assert.notEqual(wrong.code, 0, "a wrong password fails");
+    },
+  });
 
-Deno.test({
-  name: "Python's poplib fetches, tops, deletes on QUIT and sees locking",
-  ...requireTool("python3"),
-  fn: async () => {
-    await using f = await fixture();
-    const script = `
+  Deno.test({
+    name: `Python's poplib fetches, tops, deletes on QUIT and sees locking (${server})`,
+    ...requireTool("python3"),
+    fn: async () => {
+      await using f = await fixture(server);
+      const script = `
 import poplib, json, sys
 p = poplib.POP3("127.0.0.1", ${f.pop3.port}, timeout=10)
 out = {"capa": sorted(p.capa().keys())}
@@ -145,24 +153,29 @@ p.dele(1)
 out["quit"] = p.quit().decode()
 print(json.dumps(out))
 `;
-    const result = await run(tool("python3"), ["-c", script]);
-    assert.equal(result.code, 0, result.stderr);
-    const out = JSON.parse(result.stdout);
-    assert.ok(out.capa.includes("UIDL") && out.capa.includes("TOP"));
-    assert.match(out.locked, /^-ERR \[IN-USE\]/);
-    assert.deepEqual(out.stat, [f.stored.length, f.stored.reduce((s, m) => s + m.length, 0)]);
-    out.retr.forEach((hex: string, i: number) =>
-      assert.equal(
-        hex,
-        [...f.stored[i]].map((b) => b.toString(16).padStart(2, "0")).join(""),
-        `message ${i + 1}`,
-      )
-    );
-    assert.deepEqual(out.top.slice(-3), ["Subject: dots", "", "."], "TOP 2 1: one un-stuffed line");
-    assert.match(out.quit, /^\+OK/);
-    assert.equal((await (await f.store.mailbox("alice")).list()).length, f.stored.length - 1);
-  },
-});
+      const result = await run(tool("python3"), ["-c", script]);
+      assert.equal(result.code, 0, result.stderr);
+      const out = JSON.parse(result.stdout);
+      assert.ok(out.capa.includes("UIDL") && out.capa.includes("TOP"));
+      assert.match(out.locked, /^-ERR \[IN-USE\]/);
+      assert.deepEqual(out.stat, [f.stored.length, f.stored.reduce((s, m) => s + m.length, 0)]);
+      out.retr.forEach((hex: string, i: number) =>
+        assert.equal(
+          hex,
+          [...f.stored[i]].map((b) => b.toString(16).padStart(2, "0")).join(""),
+          `message ${i + 1}`,
+        )
+      );
+      assert.deepEqual(
+        out.top.slice(-3),
+        ["Subject: dots", "", "."],
+        "TOP 2 1: one un-stuffed line",
+      );
+      assert.match(out.quit, /^\+OK/);
+      assert.equal((await (await f.store.mailbox("alice")).list()).length, f.stored.length - 1);
+    },
+  });
+}
 
 Deno.test({
   name: "fetchmail downloads every message, then nothing new on a second run (UIDL, keep)",

@@ -85,7 +85,7 @@ interface AddressRecord {
  * if (throttle.failuresOf("192.0.2.7") !== 0) throw new Error("a success clears the record");
  * ```
  */
-export class AuthThrottle {
+export class AuthThrottle implements AuthLedger {
   readonly firstDelayMs: number;
   readonly maxDelayMs: number;
   readonly maxFailuresPerSession: number;
@@ -114,7 +114,10 @@ export class AuthThrottle {
     return Math.min(doubled, Math.max(this.maxDelayMs, this.firstDelayMs));
   }
 
-  /** Count a failure from `address`; returns the delay to wait before answering it. */
+  /**
+   * Count a failure from `address`; returns the delay to wait before answering it (and
+   * tells `onDelay` when there is one).
+   */
   recordFailure(address: string): number {
     this.#prune();
     const failures = (this.#records.get(address)?.failures ?? 0) + 1;
@@ -123,7 +126,9 @@ export class AuthThrottle {
     while (this.#records.size > this.maxAddresses) {
       this.#records.delete(this.#records.keys().next().value!);
     }
-    return this.delayFor(failures);
+    const ms = this.delayFor(failures);
+    if (ms > 0) this.#onDelay?.(address, ms);
+    return ms;
   }
 
   /** A correct password from `address`: its earlier failures no longer count. */
@@ -149,7 +154,7 @@ export class AuthThrottle {
    * wait early when `closing` fires.
    */
   session(address: string, closing?: AbortSignal): AuthAttempts {
-    return new AuthAttempts(this, address, closing, this.#onDelay);
+    return new AuthAttempts(this, address, closing);
   }
 
   /** Forget the records older than `forgetAfterMs` (they sit at the front of the map). */
@@ -181,25 +186,32 @@ export interface FailureVerdict {
   disconnect: boolean;
 }
 
+/**
+ * What a session's attempts need from the throttle: {@linkcode AuthThrottle}, or a
+ * stand-in on another thread that asks the one holding the records (lib/pop3/threads.ts),
+ * so that failures count across every thread of a server.
+ */
+export interface AuthLedger {
+  readonly maxFailuresPerSession: number;
+  /** Count a failure; the delay it earned, in ms. */
+  recordFailure(address: string): number | Promise<number>;
+  recordSuccess(address: string): void;
+  /** The attempts of one connection (`new AuthAttempts(this, address, closing)`). */
+  session(address: string, closing?: AbortSignal): AuthAttempts;
+}
+
 /** One connection's login attempts under an {@linkcode AuthThrottle}. */
 export class AuthAttempts {
   /** Failed attempts in this session. */
   failures = 0;
-  readonly #throttle: AuthThrottle;
+  readonly #throttle: AuthLedger;
   readonly #address: string;
   readonly #closing?: AbortSignal;
-  readonly #onDelay?: (address: string, ms: number) => void;
 
-  constructor(
-    throttle: AuthThrottle,
-    address: string,
-    closing?: AbortSignal,
-    onDelay?: (address: string, ms: number) => void,
-  ) {
+  constructor(throttle: AuthLedger, address: string, closing?: AbortSignal) {
     this.#throttle = throttle;
     this.#address = address;
     this.#closing = closing;
-    this.#onDelay = onDelay;
   }
 
   /**
@@ -210,11 +222,8 @@ export class AuthAttempts {
    */
   async failed(): Promise<FailureVerdict> {
     this.failures++;
-    const ms = this.#throttle.recordFailure(this.#address);
-    if (ms > 0) {
-      this.#onDelay?.(this.#address, ms);
-      await sleep(ms, this.#closing);
-    }
+    const ms = await this.#throttle.recordFailure(this.#address);
+    if (ms > 0) await sleep(ms, this.#closing);
     if (this.#closing?.aborted) throw new ServerClosingError();
     return {
       failures: this.failures,

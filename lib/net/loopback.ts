@@ -10,7 +10,10 @@
  * @module
  */
 
+import { type ConnectionGate, ConnectionLimits, type Refusal } from "./connection_limits.ts";
 import { withTimeout } from "./timeout.ts";
+
+export type { Refusal };
 
 /** The one address every course server binds to. */
 export const LOOPBACK = "127.0.0.1";
@@ -18,23 +21,30 @@ export const LOOPBACK = "127.0.0.1";
 /** Handles one accepted connection. The server closes the connection when it returns. */
 export type ConnectionHandler = (conn: Deno.TcpConn) => void | Promise<void>;
 
-/** Why a connection is turned away, for {@linkcode ServeOptions.onTooManyConnections}. */
-export type Refusal =
-  | { kind: "server"; limit: number }
-  | { kind: "address"; address: string; limit: number };
-
 /** Options for {@linkcode serveLoopback}. */
 export interface ServeOptions {
   /** Port to listen on; 0 (the default) lets the OS choose a free one. */
   port?: number;
-  /** Most connections served at once. Default 100. */
+  /**
+   * Share the port with other listeners that ask for it too (Linux's `SO_REUSEPORT`): the
+   * kernel spreads new connections over them, which is how one server serves on several
+   * threads. Deno needs `--unstable-net` for it. Default false.
+   */
+  reusePort?: boolean;
+  /** Most connections served at once. Default 100. Ignored when `limits` is given. */
   maxConnections?: number;
   /**
    * Most connections served at once from one client address, so that one client cannot
    * take every slot (Postfix's smtpd_client_connection_count_limit). Default: no limit
-   * of its own, only `maxConnections`.
+   * of its own, only `maxConnections`. Ignored when `limits` is given.
    */
   maxConnectionsPerAddress?: number;
+  /**
+   * The count the limits are kept in (lib/net/connection_limits.ts). Default: one of this
+   * server's own, from the two options above. Servers on several threads pass one that
+   * asks the thread holding the shared count.
+   */
+  limits?: ConnectionGate;
   /**
    * Say goodbye to a connection over a limit (e.g. SMTP's 421) before it is closed. It
    * never takes a slot: it is closed as soon as this returns.
@@ -100,48 +110,30 @@ export function serveLoopback(
   handler: ConnectionHandler,
   options: ServeOptions = {},
 ): LoopbackServer {
-  const listener = Deno.listen({ hostname: LOOPBACK, port: options.port ?? 0 });
-  const maxConnections = options.maxConnections ?? 100;
-  const maxPerAddress = options.maxConnectionsPerAddress ?? Infinity;
+  const listener = options.reusePort
+    ? Deno.listen({ hostname: LOOPBACK, port: options.port ?? 0, reusePort: true })
+    : Deno.listen({ hostname: LOOPBACK, port: options.port ?? 0 });
+  const limits = options.limits ?? new ConnectionLimits(options);
   const onError = options.onError ??
     ((error) => console.error("Connection handler failed:", error));
   const connections = new Set<Deno.TcpConn>();
   const handlers = new Set<Promise<void>>();
-  /** Connections being served (not refused) per client address. */
-  const perAddress = new Map<string, number>();
-  let serving = 0;
   let closing = false;
   let closed: Promise<void> | undefined;
-
-  function refusal(address: string): Refusal | null {
-    if (serving >= maxConnections) return { kind: "server", limit: maxConnections };
-    if ((perAddress.get(address) ?? 0) >= maxPerAddress) {
-      return { kind: "address", address, limit: maxPerAddress };
-    }
-    return null;
-  }
 
   async function serve(conn: Deno.TcpConn): Promise<void> {
     connections.add(conn);
     const address = conn.remoteAddr.hostname;
-    const refused = refusal(address);
-    if (!refused) {
-      serving++;
-      perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    }
+    let refused: Refusal | null | undefined; // undefined: admission itself failed
     try {
+      refused = await limits.admit(address);
       if (refused) await options.onTooManyConnections?.(conn, refused);
       else await handler(conn);
     } catch (error) {
       // Errors caused by our own close(), or by a peer that reset, are not worth a report.
       if (!closing && !isPeerGone(error)) onError(error);
     } finally {
-      if (!refused) {
-        serving--;
-        const left = perAddress.get(address)! - 1;
-        if (left === 0) perAddress.delete(address);
-        else perAddress.set(address, left);
-      }
+      if (refused === null) limits.release(address);
       connections.delete(conn);
       closeQuietly(conn);
     }

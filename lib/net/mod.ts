@@ -5,6 +5,8 @@
  * @module
  */
 export * from "./loopback.ts";
+export * from "./connection_limits.ts";
+export * from "./thread_calls.ts";
 export * from "./line_reader.ts";
 export * from "./idle_watch.ts";
 export * from "./line_writer.ts";

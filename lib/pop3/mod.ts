@@ -9,6 +9,8 @@ export * from "./status.ts";
 export * from "./multiline.ts";
 export * from "./backend.ts";
 export * from "./session.ts";
+export * from "./maildrop_locks.ts";
 export * from "./server.ts";
+export * from "./threads.ts";
 export * from "./client.ts";
 export * from "./sync.ts";

@@ -13,7 +13,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import {
   type AuthAttempts,
+  type AuthLedger,
   AuthThrottle,
+  type ConnectionGate,
   encodeLines,
   IdleTimeoutError,
   IdleWatch,
@@ -28,6 +30,7 @@ import {
 } from "../net/mod.ts";
 import type { MessageFile, Pop3Mailbox, Pop3Store } from "./backend.ts";
 import { LIMITS, RESPONSE_CODE } from "./constants.ts";
+import { InProcessLocks, type MaildropLocks } from "./maildrop_locks.ts";
 import { MultilineEncoder, stuffLines } from "./multiline.ts";
 import {
   afterLogin,
@@ -64,7 +67,7 @@ export interface Pop3ServerOptions extends SessionOptions {
    * The password-guessing policy (lib/net/auth_throttle.ts). Give one throttle to several
    * servers and a client's failures count on all of them. Default: a throttle of its own.
    */
-  authThrottle?: AuthThrottle;
+  authThrottle?: AuthLedger;
   /**
    * Delay before answering the first wrong password from an address, doubling with each
    * further one; used when `authThrottle` is not given. Default 2000; tests use a few ms.
@@ -74,6 +77,15 @@ export interface Pop3ServerOptions extends SessionOptions {
   maxConnections?: number;
   /** Most connections at once from one client address. Default 50. */
   maxConnectionsPerAddress?: number;
+  /**
+   * Where the two limits above are counted. Default: a count of this server's own. A
+   * server on several threads (lib/pop3/threads.ts) gives each thread the shared one.
+   */
+  connectionLimits?: ConnectionGate;
+  /** The one-session-per-maildrop locks. Default: this server's own (lib/pop3/maildrop_locks.ts). */
+  maildropLocks?: MaildropLocks;
+  /** Share the port with the server's other threads (lib/net/loopback.ts). Default false. */
+  reusePort?: boolean;
   /** Called when a session ends, after its lock is released: tests and notebooks wait on it. */
   onSessionEnd?: (end: SessionEnd) => void;
   /** Errors from a connection (a broken store, say). Default: `console.error`. */
@@ -88,6 +100,8 @@ export interface SessionEnd {
   reason: "quit" | "dropped" | "timeout" | "closed";
   /** Messages removed in UPDATE. */
   removed: number;
+  /** Which thread served it, for a server on several threads (lib/pop3/threads.ts). */
+  thread?: number;
 }
 
 /** A running POP3 server. `await using` closes it and every connection. */
@@ -113,7 +127,7 @@ let sessions = 0;
  * ```
  */
 export function servePop3(options: Pop3ServerOptions): Pop3Server {
-  const locks = new Set<string>();
+  const locks = options.maildropLocks ?? new InProcessLocks();
   const stopping = new AbortController();
   const hostname = options.hostname ?? "localhost";
   const throttle = options.authThrottle ??
@@ -140,6 +154,8 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
       ),
     {
       port: options.port,
+      reusePort: options.reusePort,
+      limits: options.connectionLimits,
       maxConnections: options.maxConnections ?? LIMITS.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress ??
         LIMITS.maxConnectionsPerAddress,
@@ -175,7 +191,7 @@ function refusalStatus(refusal: Refusal): Reply {
 async function serveSession(
   conn: Deno.TcpConn,
   options: Pop3ServerOptions,
-  locks: Set<string>,
+  locks: MaildropLocks,
   hostname: string,
   attempts: AuthAttempts,
 ): Promise<void> {
@@ -198,15 +214,14 @@ async function serveSession(
   const login = async (effect: Effect): Promise<LoginOutcome> => {
     if (effect.kind === "update") throw new TypeError("Cannot log in with an update effect");
     if (!checkCredentials(options.users, effect)) return { ok: false, reason: "credentials" };
-    if (locks.has(effect.user)) return { ok: false, reason: "locked" };
-    locks.add(effect.user);
+    if (!(await locks.acquire(effect.user))) return { ok: false, reason: "locked" };
     locked = effect.user;
     try {
       mailbox = await options.store.mailbox(effect.user);
       const messages = (await mailbox.list()).map(({ id, size }) => ({ id, size }));
       return { ok: true, messages };
     } catch (error) {
-      locks.delete(effect.user);
+      locks.release(effect.user);
       locked = undefined;
       options.onError?.(error);
       return { ok: false, reason: "unavailable" };
@@ -295,7 +310,7 @@ async function serveSession(
     if (!isPeerGone(error)) throw error;
     end.reason = "dropped";
   } finally {
-    if (locked !== undefined) locks.delete(locked);
+    if (locked !== undefined) locks.release(locked);
     end.user = state.mailbox;
     options.onSessionEnd?.(end);
   }
