@@ -2,18 +2,19 @@
  * Download whole mailboxes through POP3: our server and Dovecot's, side by side in the
  * same run, on the same Maildir.
  *
- *   deno run -A bench/pop3/bench.ts [--messages 5000] [--size 4096] [--rounds 3] [--sessions 1] [--record]
+ *   deno run -A bench/pop3/bench.ts [--messages 5000] [--size 4096] [--rounds 3] [--sessions 1] [--threads <cores>] [--record]
  *
  * `sessions` users each own `messages / sessions` messages; each round, for each server
  * (interleaved: ours, Dovecot, ours...), every user downloads their whole mailbox at
  * once: log in, RETR every message, QUIT without deleting. Twice per server and round:
  * with our `Pop3Client` (in this process) and with Python's `poplib` (one process per
  * session, a client that is not ours). A first round is an untimed warm-up (Dovecot
- * builds its index there).
+ * builds its index there). Our server serves on `threads` threads (lib/pop3/threads.ts),
+ * one per core unless told; `--threads 1` runs it on one thread with `servePop3`.
  *
  * Reported: median wall time, messages per second with the spread over the rounds, the
  * CPU per message of our server's process and of all Dovecot's processes, the login time
- * with poplib, how long our server's thread waited for a core, and peak memory: our server
+ * with poplib, how long our server's threads waited for a core, and peak memory: our server
  * runs in a process of its own (bench/pop3/serve_ours.ts), Dovecot's pop3 processes are
  * sampled while they run. `--record` writes the table into bench/README-pop3.md, between the markers for
  * that number of sessions.
@@ -35,6 +36,7 @@ const COUNT = arg("messages", 5000);
 const SIZE = arg("size", 4096);
 const ROUNDS = arg("rounds", 3);
 const SESSIONS = arg("sessions", 1);
+const THREADS = arg("threads", navigator.hardwareConcurrency);
 const HERE = new URL("./", import.meta.url).pathname;
 
 const users = new Map(Array.from({ length: SESSIONS }, (_, i) => [`bench${i}`, "pw"]));
@@ -110,11 +112,26 @@ async function procText(pid: number | string, file: string): Promise<string> {
 }
 
 /**
- * Time the process's main thread (our server's event loop) has so far spent ready to run
- * but waiting for a core, in seconds (`/proc/<pid>/schedstat`, second field, ns).
+ * Time each thread running an event loop of our server (the main thread, and the workers
+ * Deno names `worker-<n>`) has so far spent ready to run but waiting for a core, in
+ * seconds, by thread id (`/proc/<pid>/task/<tid>/schedstat`, second field, ns).
  */
-async function waitedSeconds(pid: number): Promise<number> {
-  return Number((await procText(pid, "schedstat")).split(" ")[1] ?? NaN) / 1e9;
+async function waitedSeconds(pid: number): Promise<Map<string, number>> {
+  const waited = new Map<string, number>();
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const comm = (await procText(`${pid}/task/${task.name}`, "comm")).trim();
+    if (task.name !== String(pid) && !comm.startsWith("worker-")) continue;
+    const stat = await procText(`${pid}/task/${task.name}`, "schedstat");
+    if (stat) waited.set(task.name, Number(stat.split(" ")[1]) / 1e9);
+  }
+  return waited;
+}
+
+/** Seconds waited between two readings, summed over the threads in both. */
+function waitedBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let sum = 0;
+  for (const [tid, seconds] of after) sum += seconds - (before.get(tid) ?? seconds);
+  return sum;
 }
 
 async function peakKiB(pid: number | string): Promise<number> {
@@ -134,7 +151,15 @@ async function dovecotPop3Peak(): Promise<number> {
 
 // Our server, in its own process.
 const child = new Deno.Command(Deno.execPath(), {
-  args: ["run", "-A", `${HERE}serve_ours.ts`, root, ...[...users.keys()].map((u) => `${u}:pw`)],
+  args: [
+    "run",
+    "-A",
+    "--unstable-net", // several threads share the port (SO_REUSEPORT)
+    `${HERE}serve_ours.ts`,
+    String(THREADS),
+    root,
+    ...[...users.keys()].map((u) => `${u}:pw`),
+  ],
   stdout: "piped",
   stderr: "inherit",
 }).spawn();
@@ -185,7 +210,7 @@ try {
         const waitedBefore = await waitedSeconds(child.pid);
         const run = await downloadAll(port, client);
         const cpuAfter = await serverCpu();
-        const waited = await waitedSeconds(child.pid) - waitedBefore;
+        const waited = waitedBetween(waitedBefore, await waitedSeconds(child.pid));
         bytes = run.bytes;
         if (round === 0) continue; // warm-up
         const key = `${name} / ${clientName}`;
@@ -218,6 +243,7 @@ const lines = [
   } MB on the wire), ${ROUNDS} rounds after a warm-up, ${
     startedAt.toISOString().slice(0, 16).replace("T", " ")
   } UTC; ${navigator.hardwareConcurrency} cores (${cpuModel}), Deno ${Deno.version.deno}; ` +
+  `our server on ${THREADS} thread${THREADS > 1 ? "s" : ""}; ` +
   `load average ${loadAtStart} at the start, ${loadAtEnd} at the end (the machine is shared).`,
   "",
   "| server / client | seconds (median) | messages/s (median) | spread (min to max) | MB/s |",
@@ -238,7 +264,9 @@ lines.push(
   `Ours / Dovecot: ${ratio("poplib")} with poplib, ${ratio("our client")} with our client. ` +
     `CPU per message (median over rounds and clients): our server ${fmt(median(oursCpu))} µs, ` +
     `Dovecot's processes ${fmt(median(dovecotCpu))} µs. ` +
-    `With poplib, our server's one thread was ready to run but waiting for a core ${
+    `With poplib, our server's ${
+      THREADS === 1 ? "one thread was" : `${THREADS} threads were, summed,`
+    } ready to run but waiting for a core ${
       (median(oursWaited) * 100).toFixed(0)
     } % of the download's time (median; Linux's schedstat). ` +
     `Login with poplib (connect to the answer to PASS, median): ours ${
@@ -258,13 +286,13 @@ if (Deno.args.includes("--record")) {
   );
   const summary = `- ${SESSIONS} session${SESSIONS > 1 ? "s" : ""}, ${fmt(COUNT)} messages (${
     startedAt.toISOString().slice(0, 10)
-  }): ours / Dovecot ${ratio("poplib")} with poplib, ${
-    ratio("our client")
-  } with our client; CPU per message: our server ${fmt(median(oursCpu))} µs, Dovecot's processes ${
-    fmt(median(dovecotCpu))
-  } µs; peak ${(oursPeakKiB / 1024).toFixed(0)} MiB (Dovecot's pop3 process ${
-    (dovecotPeakKiB / 1024).toFixed(0)
-  } MiB).`;
+  }), our server on ${THREADS} thread${THREADS > 1 ? "s" : ""}: ours / Dovecot ${
+    ratio("poplib")
+  } with poplib, ${ratio("our client")} with our client; CPU per message: our server ${
+    fmt(median(oursCpu))
+  } µs, Dovecot's processes ${fmt(median(dovecotCpu))} µs; peak ${
+    (oursPeakKiB / 1024).toFixed(0)
+  } MiB (Dovecot's pop3 process ${(dovecotPeakKiB / 1024).toFixed(0)} MiB).`;
   await recordBetween(
     new URL("../../README.md", import.meta.url),
     `<!-- BEGIN pop3 summary sessions=${SESSIONS} (written by bench/pop3/bench.ts --record) -->`,
