@@ -176,7 +176,9 @@ class ServingThread {
         return refusal;
       },
       release: (address: string) => {
-        this.#slotsHeld.splice(this.#slotsHeld.indexOf(address), 1);
+        const held = this.#slotsHeld.indexOf(address);
+        if (held < 0) return; // freed already, when the worker died
+        this.#slotsHeld.splice(held, 1);
         limits.release(address);
       },
       acquire: (user: string) => {
@@ -185,8 +187,7 @@ class ServingThread {
         return taken;
       },
       unlock: (user: string) => {
-        this.#locksHeld.delete(user);
-        locks.release(user);
+        if (this.#locksHeld.delete(user)) locks.release(user);
       },
       recordFailure: (address: string) => throttle.recordFailure(address),
       recordSuccess: (address: string) => throttle.recordSuccess(address),
