@@ -26,9 +26,14 @@ type AnswerMessage = { id: number; value: unknown } | { id: number; error: strin
 
 /**
  * Answer the calls that arrive on `port` with `target`'s methods; a method may return a
- * promise. A call with id 0 expects no answer. Stops when the port is closed.
+ * promise. A call with id 0 expects no answer: if it fails, `onError` hears of it, as no
+ * caller is waiting to. Stops when the port is closed.
  */
-export function answerCalls(port: MessagePort, target: Answerable): void {
+export function answerCalls(
+  port: MessagePort,
+  target: Answerable,
+  onError: (error: unknown) => void = (error) => console.error("Told call failed:", error),
+): void {
   port.onmessage = async (event: MessageEvent<CallMessage>) => {
     const { id, method, args } = event.data;
     let answer: AnswerMessage;
@@ -36,6 +41,7 @@ export function answerCalls(port: MessagePort, target: Answerable): void {
       if (!Object.hasOwn(target, method)) throw new Error(`No method ${method}`);
       answer = { id, value: await target[method](...args) };
     } catch (error) {
+      if (id === 0) return onError(error);
       answer = { id, error: error instanceof Error ? error.message : String(error) };
     }
     if (id !== 0) port.postMessage(answer);

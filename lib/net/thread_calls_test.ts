@@ -31,6 +31,24 @@ Deno.test("ThreadCaller gets each answer, in order, errors included", async () =
   }
 });
 
+Deno.test("answerCalls() reports a told call that failed, since nobody waits for it", async () => {
+  const channel = new MessageChannel();
+  const reported = Promise.withResolvers<unknown>();
+  answerCalls(channel.port1, {
+    fail: () => {
+      throw new Error("broken");
+    },
+  }, reported.resolve);
+  const caller = new ThreadCaller(channel.port2);
+  try {
+    caller.tell("fail");
+    assert.match(String(await reported.promise), /broken/);
+  } finally {
+    caller.close();
+    channel.port1.close();
+  }
+});
+
 Deno.test("ThreadCaller.close() fails the calls still waiting", async () => {
   const channel = new MessageChannel();
   const caller = new ThreadCaller(channel.port2);

@@ -87,6 +87,9 @@ export type WorkerMessage =
 export async function servePop3Threads(options: ThreadedPop3Options): Promise<ThreadedPop3Server> {
   const threads = options.threads ??
     (Deno.build.os === "linux" ? navigator.hardwareConcurrency : 1);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a whole number of at least 1, not ${threads}`);
+  }
   if (threads > 1 && typeof Deno.listenDatagram !== "function") {
     throw new Error(
       "Serving on several threads shares a port (SO_REUSEPORT), which Deno gives only with --unstable-net",
@@ -194,7 +197,7 @@ class ServingThread {
       // Sent on the same channel as `unlock`, so it arrives after the lock is free.
       sessionEnded: (end: SessionEnd) => sessionEnded({ ...end, thread }),
       error: (message: string) => onError(new Error(`POP3 thread ${thread}: ${message}`)),
-    });
+    }, onError);
     this.#worker.onmessage = (event: MessageEvent<WorkerMessage>) => {
       this.#replies.get(event.data.kind)?.(event.data);
     };

@@ -143,3 +143,12 @@ Deno.test("servePop3Threads() closes every thread, connection and the port", asy
   const listener = Deno.listen({ hostname: "127.0.0.1", port });
   listener.close();
 });
+
+Deno.test("servePop3Threads() refuses a number of threads that is not a whole number of at least 1", async () => {
+  for (const threads of [0, -1, 1.5, NaN]) {
+    await assert.rejects(
+      servePop3Threads({ root: "/nonexistent", users: USERS, threads }),
+      RangeError,
+    );
+  }
+});
