@@ -11,6 +11,6 @@ export * from "./backend.ts";
 export * from "./session.ts";
 export * from "./maildrop_locks.ts";
 export * from "./server.ts";
-export * from "./threads.ts";
+export { servePop3Threads, type ThreadedPop3Options, type ThreadedPop3Server } from "./threads.ts";
 export * from "./client.ts";
 export * from "./sync.ts";

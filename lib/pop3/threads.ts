@@ -148,7 +148,7 @@ export async function servePop3Threads(options: ThreadedPop3Options): Promise<Th
 }
 
 /** What every thread shares, held here. */
-interface Shared {
+export interface Shared {
   limits: ConnectionLimits;
   locks: InProcessLocks;
   throttle: AuthThrottle;
@@ -157,12 +157,11 @@ interface Shared {
 
 /**
  * One worker and the calls it makes. It also remembers which locks and connection slots
- * the worker holds, so that a worker that dies does not keep them.
+ * the worker holds, so that a worker that dies does not keep them. `module` is the
+ * worker's code: lib/pop3/thread_worker.ts, or a stand-in in tests.
  */
-class ServingThread {
-  readonly #worker = new Worker(new URL("./thread_worker.ts", import.meta.url), {
-    type: "module",
-  });
+export class ServingThread {
+  readonly #worker: Worker;
   readonly #channel = new MessageChannel();
   readonly #locksHeld = new Set<string>();
   readonly #slotsHeld: string[] = [];
@@ -170,7 +169,13 @@ class ServingThread {
   #stopped?: Promise<void>;
   #dead = false;
 
-  constructor(thread: number, shared: Shared, sessionEnded: (end: SessionEnd) => void) {
+  constructor(
+    thread: number,
+    shared: Shared,
+    sessionEnded: (end: SessionEnd) => void,
+    module = new URL("./thread_worker.ts", import.meta.url),
+  ) {
+    this.#worker = new Worker(module, { type: "module" });
     const { limits, locks, throttle, onError } = shared;
     answerCalls(this.#channel.port1, {
       admit: (address: string) => {

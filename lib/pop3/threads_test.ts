@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { AuthThrottle, connectLoopback, LineReader } from "../net/mod.ts";
+import { AuthThrottle, ConnectionLimits, connectLoopback, LineReader } from "../net/mod.ts";
 import { MailStore } from "../maildir/mod.ts";
 import { Pop3Client, Pop3Error } from "./client.ts";
 import type { SessionEnd } from "./server.ts";
-import { servePop3Threads, type ThreadedPop3Options } from "./threads.ts";
+import { InProcessLocks } from "./maildrop_locks.ts";
+import { servePop3Threads, ServingThread, type ThreadedPop3Options } from "./threads.ts";
 
 const encoder = new TextEncoder();
 const USERS = new Map([["alice", "secret"], ["bob", "hunter2"]]);
@@ -150,5 +151,33 @@ Deno.test("servePop3Threads() refuses a number of threads that is not a whole nu
       servePop3Threads({ root: "/nonexistent", users: USERS, threads }),
       RangeError,
     );
+  }
+});
+
+Deno.test("a thread that dies gives back the locks and slots it held, and is reported", async () => {
+  const limits = new ConnectionLimits({ maxConnections: 1 });
+  const locks = new InProcessLocks();
+  const reported = Promise.withResolvers<unknown>();
+  const thread = new ServingThread(
+    0,
+    { limits, locks, throttle: new AuthThrottle(), onError: reported.resolve },
+    () => {},
+    new URL("./threads_test_worker.ts", import.meta.url),
+  );
+  try {
+    await thread.start({
+      thread: 0,
+      root: "/nonexistent",
+      users: [],
+      port: 0,
+      reusePort: false,
+      maxFailuresPerSession: 3,
+    });
+    assert.equal(locks.acquire("alice"), false, "the worker holds alice's lock");
+    assert.match(String(await reported.promise), /POP3 thread 0 stopped: .*the thread failed/);
+    assert.equal(locks.acquire("alice"), true, "its lock is free again");
+    assert.equal(limits.admit("127.0.0.1"), null, "and its connection slot");
+  } finally {
+    await thread.stop();
   }
 });
