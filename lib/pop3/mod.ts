@@ -1,5 +1,6 @@
 /**
- * POP3 (RFC 1939, RFC 2449): codec, pure session, server, client and UIDL sync.
+ * POP3 (RFC 1939, RFC 2449): codec, pure session, server (on one thread or several), client
+ * and UIDL sync.
  *
  * @module
  */
