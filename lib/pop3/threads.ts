@@ -90,6 +90,8 @@ export async function servePop3Threads(options: ThreadedPop3Options): Promise<Th
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`threads must be a whole number of at least 1, not ${threads}`);
   }
+  // Deno puts its unstable network calls (listenDatagram among them) on `Deno` only
+  // with --unstable-net, the flag `reusePort` needs too.
   if (threads > 1 && typeof Deno.listenDatagram !== "function") {
     throw new Error(
       "Serving on several threads shares a port (SO_REUSEPORT), which Deno gives only with --unstable-net",
