@@ -196,8 +196,6 @@ export interface AuthLedger {
   /** Count a failure; the delay it earned, in ms. */
   recordFailure(address: string): number | Promise<number>;
   recordSuccess(address: string): void;
-  /** The attempts of one connection (`new AuthAttempts(this, address, closing)`). */
-  session(address: string, closing?: AbortSignal): AuthAttempts;
 }
 
 /** One connection's login attempts under an {@linkcode AuthThrottle}. */

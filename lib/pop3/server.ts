@@ -12,7 +12,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import {
-  type AuthAttempts,
+  AuthAttempts,
   type AuthLedger,
   AuthThrottle,
   type ConnectionGate,
@@ -132,13 +132,7 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
   const hostname = options.hostname ?? "localhost";
   const throttle = options.authThrottle ??
     new AuthThrottle({ firstDelayMs: options.authFailureDelayMs });
-  let waiters: ((end: SessionEnd) => void)[] = [];
-  const sessionEnded = (end: SessionEnd) => {
-    const waiting = waiters;
-    waiters = [];
-    for (const resolve of waiting) resolve(end);
-    options.onSessionEnd?.(end);
-  };
+  const ends = new SessionEnds(options.onSessionEnd);
   const inner = serveLoopback(
     (conn) =>
       serveSession(
@@ -146,11 +140,11 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
         {
           ...options,
           maxAuthFailures: options.maxAuthFailures ?? throttle.maxFailuresPerSession,
-          onSessionEnd: sessionEnded,
+          onSessionEnd: ends.report,
         },
         locks,
         hostname,
-        throttle.session(conn.remoteAddr.hostname, stopping.signal),
+        new AuthAttempts(throttle, conn.remoteAddr.hostname, stopping.signal),
       ),
     {
       port: options.port,
@@ -172,9 +166,33 @@ export function servePop3(options: Pop3ServerOptions): Pop3Server {
     port: inner.port,
     connections: inner.connections,
     close,
-    nextSessionEnd: () => new Promise((resolve) => waiters.push(resolve)),
+    nextSessionEnd: ends.next,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * The ends of a server's sessions, told to `onSessionEnd` and to whoever waits on
+ * {@linkcode SessionEnds.next} (tests and notebooks wait on the event, not on a timer).
+ */
+export class SessionEnds {
+  #waiters: ((end: SessionEnd) => void)[] = [];
+  readonly #onSessionEnd?: (end: SessionEnd) => void;
+
+  constructor(onSessionEnd?: (end: SessionEnd) => void) {
+    this.#onSessionEnd = onSessionEnd;
+  }
+
+  /** A session ended: wake every waiter, then tell `onSessionEnd`. */
+  report = (end: SessionEnd): void => {
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiting) resolve(end);
+    this.#onSessionEnd?.(end);
+  };
+
+  /** Resolves when the next session ends. */
+  next = (): Promise<SessionEnd> => new Promise((resolve) => this.#waiters.push(resolve));
 }
 
 /**

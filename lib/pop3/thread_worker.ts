@@ -9,8 +9,7 @@
 /// <reference lib="deno.worker" />
 
 import { MailStore } from "../maildir/mod.ts";
-import { AuthAttempts, type AuthLedger, type ConnectionGate, type Refusal } from "../net/mod.ts";
-import { ThreadCaller } from "../net/thread_calls.ts";
+import { type AuthLedger, type ConnectionGate, type Refusal, ThreadCaller } from "../net/mod.ts";
 import type { MaildropLocks } from "./maildrop_locks.ts";
 import { type Pop3Server, servePop3 } from "./server.ts";
 import type { WorkerMessage, WorkerSetup } from "./threads.ts";
@@ -40,9 +39,6 @@ self.onmessage = async (event: MessageEvent) => {
     maxFailuresPerSession: setup.maxFailuresPerSession,
     recordFailure: (address) => shared.call<number>("recordFailure", address),
     recordSuccess: (address) => shared.tell("recordSuccess", address),
-    session(address, closing) {
-      return new AuthAttempts(this, address, closing);
-    },
   };
   try {
     server = servePop3({

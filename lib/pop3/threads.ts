@@ -20,11 +20,10 @@
  * @module
  */
 
-import { AuthThrottle, ConnectionLimits, LOOPBACK } from "../net/mod.ts";
-import { answerCalls } from "../net/thread_calls.ts";
+import { answerCalls, AuthThrottle, ConnectionLimits, LOOPBACK } from "../net/mod.ts";
 import { LIMITS } from "./constants.ts";
 import { InProcessLocks } from "./maildrop_locks.ts";
-import type { Pop3ServerOptions, SessionEnd } from "./server.ts";
+import { type Pop3ServerOptions, type SessionEnd, SessionEnds } from "./server.ts";
 import type { SessionOptions } from "./session.ts";
 
 /** Options for {@linkcode servePop3Threads}: those of `servePop3`, with a Maildir root for a store. */
@@ -80,8 +79,11 @@ export type WorkerMessage =
  * ```ts
  * import { servePop3Threads } from "./threads.ts";
  * const root = await Deno.makeTempDir();
- * await using server = await servePop3Threads({ root, users: new Map([["alice", "pw"]]), threads: 2 });
- * if (server.threads !== 2) throw new Error("unexpected");
+ * {
+ *   await using server = await servePop3Threads({ root, users: new Map([["alice", "pw"]]), threads: 2 });
+ *   if (server.threads !== 2) throw new Error("unexpected");
+ * }
+ * await Deno.remove(root, { recursive: true });
  * ```
  */
 export async function servePop3Threads(options: ThreadedPop3Options): Promise<ThreadedPop3Server> {
@@ -105,7 +107,7 @@ export async function servePop3Threads(options: ThreadedPop3Options): Promise<Th
   });
   const locks = new InProcessLocks();
   const onError = options.onError ?? ((error) => console.error("POP3 thread:", error));
-  let waiters: ((end: SessionEnd) => void)[] = [];
+  const ends = new SessionEnds(options.onSessionEnd);
   const workers: ServingThread[] = [];
   const close = async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
@@ -113,12 +115,7 @@ export async function servePop3Threads(options: ThreadedPop3Options): Promise<Th
   try {
     let port = options.port ?? 0;
     for (let thread = 0; thread < threads; thread++) {
-      const worker = new ServingThread(thread, { limits, locks, throttle, onError }, (end) => {
-        const waiting = waiters;
-        waiters = [];
-        for (const resolve of waiting) resolve(end);
-        options.onSessionEnd?.(end);
-      });
+      const worker = new ServingThread(thread, { limits, locks, throttle, onError }, ends.report);
       workers.push(worker);
       // The first thread takes the port (a free one for 0); the others join it.
       port = await worker.start({
@@ -139,7 +136,7 @@ export async function servePop3Threads(options: ThreadedPop3Options): Promise<Th
       hostname: LOOPBACK,
       port,
       threads,
-      nextSessionEnd: () => new Promise((resolve) => waiters.push(resolve)),
+      nextSessionEnd: ends.next,
       close,
       [Symbol.asyncDispose]: close,
     };
