@@ -13,8 +13,6 @@
 import { type ConnectionGate, ConnectionLimits, type Refusal } from "./connection_limits.ts";
 import { withTimeout } from "./timeout.ts";
 
-export type { Refusal };
-
 /** The one address every course server binds to. */
 export const LOOPBACK = "127.0.0.1";
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { connectLoopback, isPeerGone, type Refusal, serveLoopback } from "./loopback.ts";
+import type { Refusal } from "./connection_limits.ts";
+import { connectLoopback, isPeerGone, serveLoopback } from "./loopback.ts";
 import { LineReader } from "./line_reader.ts";
 import { encodeLines, LineWriter } from "./line_writer.ts";
 import { TimeoutError, withTimeout } from "./timeout.ts";

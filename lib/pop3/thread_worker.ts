@@ -29,11 +29,11 @@ self.onmessage = async (event: MessageEvent) => {
   const shared = caller = new ThreadCaller(calls);
   const limits: ConnectionGate = {
     admit: (address) => shared.call<Refusal | null>("admit", address),
-    release: (address) => shared.tell("release", address),
+    release: (address) => shared.tell("releaseSlot", address),
   };
   const locks: MaildropLocks = {
-    acquire: (user) => shared.call<boolean>("acquire", user),
-    release: (user) => shared.tell("unlock", user),
+    acquire: (user) => shared.call<boolean>("acquireLock", user),
+    release: (user) => shared.tell("releaseLock", user),
   };
   const throttle: AuthLedger = {
     maxFailuresPerSession: setup.maxFailuresPerSession,

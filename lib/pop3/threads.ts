@@ -182,23 +182,23 @@ export class ServingThread {
         if (!refusal) this.#slotsHeld.push(address);
         return refusal;
       },
-      release: (address: string) => {
+      releaseSlot: (address: string) => {
         const held = this.#slotsHeld.indexOf(address);
         if (held < 0) return; // freed already, when the worker died
         this.#slotsHeld.splice(held, 1);
         limits.release(address);
       },
-      acquire: (user: string) => {
+      acquireLock: (user: string) => {
         const taken = locks.acquire(user);
         if (taken) this.#locksHeld.add(user);
         return taken;
       },
-      unlock: (user: string) => {
+      releaseLock: (user: string) => {
         if (this.#locksHeld.delete(user)) locks.release(user);
       },
       recordFailure: (address: string) => throttle.recordFailure(address),
       recordSuccess: (address: string) => throttle.recordSuccess(address),
-      // Sent on the same channel as `unlock`, so it arrives after the lock is free.
+      // Sent on the same channel as `releaseLock`, so it arrives after the lock is free.
       sessionEnded: (end: SessionEnd) => sessionEnded({ ...end, thread }),
       error: (message: string) => onError(new Error(`POP3 thread ${thread}: ${message}`)),
     }, onError);

@@ -12,7 +12,7 @@ import type { WorkerMessage } from "./threads.ts";
 
 self.onmessage = async (event: MessageEvent) => {
   const caller = new ThreadCaller(event.data.calls as MessagePort);
-  await caller.call("acquire", "alice");
+  await caller.call("acquireLock", "alice");
   await caller.call("admit", "127.0.0.1");
   self.postMessage({ kind: "listening", port: 1 } satisfies WorkerMessage);
   setTimeout(() => {
