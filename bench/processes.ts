@@ -1,6 +1,7 @@
 /**
  * Reading a server's processes from /proc, for the benchmarks: the topmost process of a
- * daemon found by its command line, and a process tree's CPU time and resident memory.
+ * daemon found by its command line, a process tree's CPU time and resident memory, peak
+ * memory, and how long a process's event loops waited for a core.
  *
  * @module
  */
@@ -56,4 +57,48 @@ export async function processTree(root: number): Promise<{ cpu: number; rss: num
     rss += s.rss;
   }
   return { cpu, rss };
+}
+
+/** The text of `/proc/<path>`, or "" when the process or thread has gone meanwhile. */
+export async function procText(path: string): Promise<string> {
+  return await Deno.readTextFile(`/proc/${path}`).catch(() => "");
+}
+
+/** Peak resident memory (VmHWM) of a process, in KiB; 0 when it has gone. */
+export async function peakResidentKiB(pid: number | string): Promise<number> {
+  return Number(/VmHWM:\s+(\d+)/.exec(await procText(`${pid}/status`))?.[1] ?? 0);
+}
+
+/** The largest peak resident memory (KiB) among the running processes named `comm`. */
+export async function largestPeakKiB(comm: string): Promise<number> {
+  let peak = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    if ((await procText(`${entry.name}/comm`)).trim() !== comm) continue;
+    peak = Math.max(peak, await peakResidentKiB(entry.name));
+  }
+  return peak;
+}
+
+/**
+ * Time each thread running an event loop of a Deno process (the main thread, and the
+ * workers Deno names `worker-<n>`) has so far spent ready to run but waiting for a core,
+ * in seconds, by thread id (`/proc/<pid>/task/<tid>/schedstat`, second field, ns).
+ */
+export async function eventLoopWaits(pid: number): Promise<Map<string, number>> {
+  const waited = new Map<string, number>();
+  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
+    const comm = (await procText(`${pid}/task/${task.name}/comm`)).trim();
+    if (task.name !== String(pid) && !comm.startsWith("worker-")) continue;
+    const stat = await procText(`${pid}/task/${task.name}/schedstat`);
+    if (stat) waited.set(task.name, Number(stat.split(" ")[1]) / 1e9);
+  }
+  return waited;
+}
+
+/** Seconds waited between two readings of {@linkcode eventLoopWaits}, summed over the threads in both. */
+export function waitedBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let sum = 0;
+  for (const [tid, seconds] of after) sum += seconds - (before.get(tid) ?? seconds);
+  return sum;
 }

@@ -27,7 +27,14 @@ import { MailStore } from "../../lib/maildir/mod.ts";
 import { Pop3Client } from "../../lib/pop3/mod.ts";
 import { startDovecot } from "../../lib/dovecot/mod.ts";
 import { recordBetween } from "../record.ts";
-import { processOf, processTree } from "../processes.ts";
+import {
+  eventLoopWaits,
+  largestPeakKiB,
+  peakResidentKiB,
+  processOf,
+  processTree,
+  waitedBetween,
+} from "../processes.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -157,48 +164,6 @@ async function downloadAll(port: number, client: Client): Promise<{ ms: number; 
   return { ms: performance.now() - started, bytes: bytes.reduce((a, b) => a + b, 0) };
 }
 
-async function procText(pid: number | string, file: string): Promise<string> {
-  return await Deno.readTextFile(`/proc/${pid}/${file}`).catch(() => "");
-}
-
-/**
- * Time each thread running an event loop of our server (the main thread, and the workers
- * Deno names `worker-<n>`) has so far spent ready to run but waiting for a core, in
- * seconds, by thread id (`/proc/<pid>/task/<tid>/schedstat`, second field, ns).
- */
-async function waitedSeconds(pid: number): Promise<Map<string, number>> {
-  const waited = new Map<string, number>();
-  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-    const comm = (await procText(`${pid}/task/${task.name}`, "comm")).trim();
-    if (task.name !== String(pid) && !comm.startsWith("worker-")) continue;
-    const stat = await procText(`${pid}/task/${task.name}`, "schedstat");
-    if (stat) waited.set(task.name, Number(stat.split(" ")[1]) / 1e9);
-  }
-  return waited;
-}
-
-/** Seconds waited between two readings, summed over the threads in both. */
-function waitedBetween(before: Map<string, number>, after: Map<string, number>): number {
-  let sum = 0;
-  for (const [tid, seconds] of after) sum += seconds - (before.get(tid) ?? seconds);
-  return sum;
-}
-
-async function peakKiB(pid: number | string): Promise<number> {
-  return Number(/VmHWM:\s+(\d+)/.exec(await procText(pid, "status"))?.[1] ?? 0);
-}
-
-/** Peak resident set of Dovecot's pop3 processes (KiB), read while they run. */
-async function dovecotPop3Peak(): Promise<number> {
-  let peak = 0;
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    if ((await procText(entry.name, "comm")).trim() !== "pop3") continue;
-    peak = Math.max(peak, await peakKiB(entry.name));
-  }
-  return peak;
-}
-
 // Our server, in its own process.
 const child = new Deno.Command(Deno.execPath(), {
   args: [
@@ -240,7 +205,7 @@ const oursWaited: number[] = [];
 let dovecotPeakKiB = 0;
 let oursPeakKiB = 0;
 const sampler = setInterval(async () => {
-  dovecotPeakKiB = Math.max(dovecotPeakKiB, await dovecotPop3Peak());
+  dovecotPeakKiB = Math.max(dovecotPeakKiB, await largestPeakKiB("pop3"));
 }, 50);
 let bytes = 0;
 const startedAt = new Date();
@@ -257,10 +222,10 @@ try {
       ) {
         const serverCpu = name === "ours" ? oursCpuSeconds : dovecotCpuSeconds;
         const cpuBefore = await serverCpu();
-        const waitedBefore = await waitedSeconds(child.pid);
+        const waitedBefore = await eventLoopWaits(child.pid);
         const run = await downloadAll(port, client);
         const cpuAfter = await serverCpu();
-        const waited = waitedBetween(waitedBefore, await waitedSeconds(child.pid));
+        const waited = waitedBetween(waitedBefore, await eventLoopWaits(child.pid));
         bytes = run.bytes;
         if (round === 0) continue; // warm-up
         const key = `${name} / ${clientName}`;
@@ -277,7 +242,7 @@ try {
   }
 } finally {
   clearInterval(sampler);
-  oursPeakKiB = await peakKiB(child.pid);
+  oursPeakKiB = await peakResidentKiB(child.pid);
   child.kill("SIGTERM");
   await child.status;
   await childOut.cancel();

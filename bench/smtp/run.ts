@@ -36,6 +36,7 @@ import { startPostfix } from "../../lib/postfix/mod.ts";
 import { freePort, processesWith, startDaemon } from "../../lib/daemon/mod.ts";
 import { findTool } from "../../tests/tools.ts";
 import { recordBetween } from "../record.ts";
+import { peakResidentKiB } from "../processes.ts";
 
 const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
@@ -79,8 +80,7 @@ function countFiles(dir: string): number {
 
 /** Peak resident memory (VmHWM) of a process, in MiB. */
 async function peakMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  return await peakResidentKiB(pid) / 1024;
 }
 
 /** CPU time (user + system) a process has used so far, in seconds. */
