@@ -40,8 +40,15 @@ const HEADER_BYTES = 24;
 const KIND = { entry: 1, checkpoint: 2 } as const;
 const CHECKPOINT_BYTES = HEADER_BYTES + 8;
 
-/** Default journal size: 8 MiB, a few thousand ordinary messages between two passes. */
-export const JOURNAL_BYTES = 8 * 1024 * 1024;
+/**
+ * Default journal size: 64 MiB. Its first half holds what the filer may leave for later
+ * while deliveries keep coming (journaled_store.ts): over a second of 4 KB messages at
+ * several thousand a second.
+ */
+export const JOURNAL_BYTES = 64 * 1024 * 1024;
+
+/** How much of the file {@linkcode Journal.open} reads at first: the chain usually ends in it. */
+const FIRST_READ_BYTES = 1024 * 1024;
 
 /** An entry read back or just made durable. */
 export interface JournalEntry<T = unknown> {
@@ -103,6 +110,41 @@ export function readRecords(
     at = end;
   }
   return records;
+}
+
+/**
+ * Where the record starting at `at` of `data` would end, judged from its header alone, or
+ * `null` when no record starts there (the chain ends). Past the end of `data` when `data`
+ * holds only part of it.
+ */
+function claimedEnd(data: Uint8Array, at: number): number | null {
+  if (at + HEADER_BYTES > data.length) return at + HEADER_BYTES;
+  const view = new DataView(data.buffer, data.byteOffset + at, HEADER_BYTES);
+  if (view.getUint32(0, true) !== MAGIC) return null;
+  return at + HEADER_BYTES + view.getUint32(20, true);
+}
+
+/**
+ * The start of the file, as far as its chain of records may reach: the rest is zeros or
+ * records an earlier pass left, and a large journal need not be read whole to open it.
+ * Read a piece at a time, each twice the last, until the chain ends inside what was read.
+ */
+async function readChainBytes(file: Deno.FsFile, size: number): Promise<Uint8Array> {
+  let data = new Uint8Array(Math.min(size, FIRST_READ_BYTES));
+  let filled = 0;
+  for (;;) {
+    while (filled < data.length) {
+      const count = await file.read(data.subarray(filled));
+      if (count === null) return data.subarray(0, filled); // the file is shorter than its size
+      filled += count;
+    }
+    const chainEnd = readRecords(data).at(-1)?.end ?? 0;
+    const needed = claimedEnd(data, chainEnd);
+    if (needed === null || needed <= data.length || data.length === size) return data;
+    const larger = new Uint8Array(Math.min(size, Math.max(needed, data.length * 2)));
+    larger.set(data);
+    data = larger;
+  }
 }
 
 interface Waiting<T> {
@@ -199,7 +241,16 @@ export class Journal<T = unknown> {
     const wanted = options.bytes ?? JOURNAL_BYTES;
     const existing = await Deno.stat(path).catch(() => null);
     if (!existing) await createZeroed(path, wanted);
-    const data = await Deno.readFile(path);
+    const file = await Deno.open(path, { read: true, write: true });
+    const size = (await file.stat()).size;
+    let data: Uint8Array;
+    try {
+      data = await readChainBytes(file, size);
+      await file.seek(0, Deno.SeekMode.Start); // where the journal's writes expect the offset
+    } catch (error) {
+      file.close();
+      throw error;
+    }
     const records = readRecords(data);
     let filed = 0;
     for (const record of records) {
@@ -213,12 +264,11 @@ export class Journal<T = unknown> {
       .filter((record) => record.kind === KIND.entry && record.seq > filed)
       .map(({ seq, body }) => ({ seq, body: body.slice() }));
     const last = records.at(-1);
-    const file = await Deno.open(path, { read: true, write: true });
     const lastSeq = last?.seq ?? 0;
     const lastEntry = records.findLast((record) => record.kind === KIND.entry)?.seq ?? 0;
     const journal = new Journal<T>(
       file,
-      data.length,
+      size,
       lastSeq,
       lastEntry,
       unfiled.length === 0 ? lastEntry : filed,

@@ -164,3 +164,39 @@ Deno.test("Journal: the value given with an append reaches onDurable, and is not
     await again.close();
   });
 });
+
+Deno.test("Journal.open() reads a chain longer than its first read, and a record across the boundary", async () => {
+  await withFolder(async (dir) => {
+    // 300 KB bodies: the fourth record straddles the first mebibyte read at open.
+    const bodies = Array.from({ length: 5 }, (_, i) => new Uint8Array(300_000).fill(97 + i));
+    const { journal } = await Journal.open(`${dir}/j`, { bytes: 4 * 1024 * 1024 });
+    for (const body of bodies) await journal.append(body);
+    await journal.close(); // no checkpoint: as if the process had died here
+    const { journal: again, unfiled } = await Journal.open(`${dir}/j`);
+    assert.deepEqual(unfiled.map((entry) => entry.body), bodies);
+    await again.append(encoder.encode("after"));
+    await again.close();
+    const { journal: third, unfiled: all } = await Journal.open(`${dir}/j`);
+    assert.equal(all.length, 6);
+    assert.equal(decoder.decode(all[5].body), "after");
+    await third.close();
+  });
+});
+
+Deno.test("Journal: after a reopen, the first group goes to the top of the file, where the next open looks", async () => {
+  await withFolder(async (dir) => {
+    const { journal } = await Journal.open(`${dir}/j`, { bytes: 4 * 1024 * 1024 });
+    const seq = await journal.append(new Uint8Array(200_000).fill(97));
+    journal.filed(seq);
+    await journal.close();
+    // Everything is filed, so the next group starts again at offset 0; the open read
+    // the file's start, and the write must not land where that read stopped.
+    const { journal: again, unfiled } = await Journal.open(`${dir}/j`);
+    assert.deepEqual(unfiled, []);
+    await again.append(encoder.encode("next"));
+    await again.close();
+    const { journal: third, unfiled: after } = await Journal.open(`${dir}/j`);
+    assert.deepEqual(texts(after), ["next"]);
+    await third.close();
+  });
+});
