@@ -1,7 +1,10 @@
 /**
  * "250 means stored": the lab is killed with SIGKILL while eight clients deliver to it,
  * many times over. The lab answers 250 once a message is in its journal
- * (lib/maildir/journaled_store.ts) and files it into Maildir a moment later, so:
+ * (lib/maildir/journaled_store.ts) and files it into Maildir later, once deliveries pause,
+ * so the kills come at two moments: in odd rounds while the clients deliver without a
+ * break (the messages are in the journal only), in even rounds once they pause, as soon
+ * as the filer has files in tmp/ (a group half filed). Either way:
  *
  * - right after the kill, nothing partial is visible in new/ or cur/ (what is there is
  *   whole; acknowledged messages may still be only in the journal);
@@ -42,12 +45,14 @@ async function client(
   next: () => number,
   acknowledged: Set<number>,
   onAck: () => void,
+  pauseIfAsked: () => Promise<void>,
 ): Promise<void> {
   try {
     await using raw = await RawConnection.open(port, { timeoutMs: 20_000 });
     await raw.readReply();
     await raw.command("EHLO crash.test");
     while (true) {
+      await pauseIfAsked();
       const n = next();
       await raw.write(`MAIL FROM:<load@crash.test>\r\nRCPT TO:<ann@localhost>\r\nDATA\r\n`);
       const replies = await raw.readReplies(3);
@@ -63,11 +68,32 @@ async function client(
   }
 }
 
+/** The names in `dir`; none while it does not exist (nothing was filed for the user yet). */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/** Resolves as soon as `dir` holds a file, or after `ms`; says which. */
+async function firstFileIn(dir: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if ((await namesIn(dir)).length > 0) return true;
+    await new Promise((wake) => setTimeout(wake, 1));
+  }
+  return false;
+}
+
 /** Every file in `folder/ann`'s new/ and cur/: each must be a whole message of ours. */
 async function wholeMessages(folder: string): Promise<Map<string, number>> {
   const seen = new Map<string, number>(); // "round/message" -> copies
   for (const sub of ["new", "cur"]) {
-    for await (const entry of Deno.readDir(`${folder}/ann/${sub}`)) {
+    for (const name of await namesIn(`${folder}/ann/${sub}`)) {
+      const entry = { name };
       const text = decoder.decode(await Deno.readFile(`${folder}/ann/${sub}/${entry.name}`));
       const match = /^Subject: crash r(\d+) m(\d+)\r\n/m.exec(text);
       assert.ok(match, `${sub}/${entry.name} is not one of ours: ${text.slice(0, 200)}`);
@@ -108,6 +134,7 @@ Deno.test("SIGKILL during SMTP load: every acknowledged message is whole in Mail
   try {
     const acknowledgedByRound = new Map<number, Set<number>>();
     let replayed = 0;
+    let killedMidFiling = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       await using lab = await startLabProcess(folder, ["ann:pw"]);
       replayed += Number(/filed (\d+) acknowledged/.exec(lab.printed)?.[1] ?? 0);
@@ -118,15 +145,31 @@ Deno.test("SIGKILL during SMTP load: every acknowledged message is whole in Mail
       // Kill after a different number of acknowledgements each round: the event, not a timer.
       const killAfter = 20 + ((round * 37) % 120);
       const killed = Promise.withResolvers<void>();
+      let paused = false; // then the clients send nothing more until the kill
+      const kill = () => lab.stop("SIGKILL").then(() => killed.resolve(), killed.reject);
       const onAck = () => {
-        if (acknowledged.size === killAfter) {
-          lab.stop("SIGKILL").then(() => killed.resolve(), killed.reject);
-        }
+        if (acknowledged.size !== killAfter) return;
+        if (round % 2 === 1) return void kill();
+        // Even rounds: the clients pause, the filer takes its lull, and the kill comes as
+        // soon as a group is in tmp/ (or after 5 s, should filing never show there).
+        paused = true;
+        firstFileIn(`${folder}/ann/tmp`, 5_000).then((midFiling) => {
+          if (midFiling) killedMidFiling++;
+          return kill();
+        });
       };
       const port = lab.port("SMTP");
       const clients = Array.from(
         { length: CLIENTS },
-        () => client(port, round, () => counter++, acknowledged, onAck),
+        () =>
+          client(
+            port,
+            round,
+            () => counter++,
+            acknowledged,
+            onAck,
+            () => paused ? killed.promise.catch(() => {}) : Promise.resolve(),
+          ),
       );
       await killed.promise;
       await Promise.all(clients);
@@ -147,9 +190,10 @@ Deno.test("SIGKILL during SMTP load: every acknowledged message is whole in Mail
     assert.equal(listed.length, kept);
     const acknowledged = [...acknowledgedByRound.values()].reduce((sum, set) => sum + set.size, 0);
     console.log(
-      `${ROUNDS} kills, ${acknowledged} messages acknowledged, ${kept} kept (each whole, once), ` +
-        `${replayed} filed from the journal at a restart`,
+      `${ROUNDS} kills (${killedMidFiling} with a group in tmp/), ${acknowledged} messages ` +
+        `acknowledged, ${kept} kept (each whole, once), ${replayed} filed from the journal at a restart`,
     );
+    assert.ok(killedMidFiling > 0, "no kill came while the filer had a group in tmp/");
   } finally {
     await Deno.remove(folder, { recursive: true });
   }

@@ -321,7 +321,7 @@ export class Journal<T = unknown> {
     }
     const waiting = Promise.withResolvers<number>();
     this.#queue.push({ body, value, resolve: waiting.resolve, reject: waiting.reject });
-    this.#flushing ??= this.#flush().finally(() => this.#flushing = null);
+    this.#startFlush();
     return waiting.promise;
   }
 
@@ -334,15 +334,28 @@ export class Journal<T = unknown> {
     if (seq <= this.#filed) return;
     this.#filed = seq;
     if (this.#filed >= this.#lastEntry) { for (const wake of this.#caughtUp.splice(0)) wake(); }
-    if (!this.#closed) this.#flushing ??= this.#flush().finally(() => this.#flushing = null);
+    if (!this.#closed) this.#startFlush();
   }
 
   /** Finish the group being written, then close the file. */
   async close(): Promise<void> {
     this.#closed = true;
     for (const wake of this.#caughtUp.splice(0)) wake();
-    await this.#flushing;
+    while (this.#flushing) await this.#flushing; // and any flush it started on its way out
     this.#file.close();
+  }
+
+  /** Write and sync what waits, unless a flush is running: it takes along whatever arrives. */
+  #startFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = this.#flush().finally(() => {
+      this.#flushing = null;
+      // An append made after the loop's last look, while its promise settled: the
+      // running flush no longer takes it, so a new one must.
+      if (this.#queue.length > 0 || (!this.#closed && this.#filed > this.#checkpointWritten)) {
+        this.#startFlush();
+      }
+    });
   }
 
   async #flush(): Promise<void> {

@@ -200,3 +200,23 @@ Deno.test("Journal: after a reopen, the first group goes to the top of the file,
     await third.close();
   });
 });
+
+Deno.test("Journal: an append made as soon as the one before resolved is written, with nothing else to start a flush", async () => {
+  await withFolder(async (dir) => {
+    const { journal } = await Journal.open(`${dir}/j`, { bytes: 64 * 1024 });
+    // No filed() calls, no other appends: each append must start or join a flush itself,
+    // even one made while the flush that answered the previous one is still finishing.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("an append was left waiting")), 5_000);
+    });
+    try {
+      for (let i = 1; i <= 20; i++) {
+        assert.equal(await Promise.race([journal.append(encoder.encode(`m${i}`)), stalled]), i);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    await journal.close();
+  });
+});

@@ -14,10 +14,20 @@
  * journal. After a crash, {@linkcode JournaledMailStore.open} files whatever the journal
  * holds past its last checkpoint, skipping names already there, before anyone reads.
  *
- * The price: a message reaches new/ a few milliseconds after its 250, not before.
- * Readers in this process that ask {@linkcode JournaledMailStore.mailbox} wait for that;
- * programs reading the folder directly (Dovecot, mutt) see it a moment later, as they
- * would with Postfix, which also answers once its queue file is synced.
+ * The filer yields to deliveries. Every write it makes goes to the disk the journal syncs
+ * to, and each journal sync ends with a flush of the disk's cache that then waits for
+ * those writes too; its work also takes a core from the sessions. So while messages keep
+ * arriving, it waits: it files once they pause ({@linkcode FILING_LULL_MS}), or once the
+ * oldest message has waited {@linkcode MAX_FILING_DELAY_MS}, or the journal is half full.
+ * A burst is answered at the journal's pace and filed just after it; under steady load the
+ * filer files what is a second old, group after group.
+ *
+ * The price: a message reaches new/ after its 250, not before: milliseconds later when the
+ * server is quiet, up to a second later when it is busy. Readers in this process that ask
+ * {@linkcode JournaledMailStore.mailbox} do not wait for the lull: they have the filer file
+ * at once. Programs reading the folder directly (Dovecot, mutt) see a message that much
+ * later, as they would with Postfix, which also answers once its queue file is synced and
+ * delivers afterwards.
  *
  * @module
  */
@@ -35,12 +45,19 @@ export const JOURNAL_FILE = ".journal";
 const FILE_GROUP = 256;
 
 /**
- * How long the filer lets a small group grow before filing it, while the journal has room.
- * Each group costs a sync of the whole filesystem and one of new/ whatever its size, so on a
- * busy disk fewer, larger groups leave more of it to the journal's syncs, which the 250s wait for. A reader asking
- * for a mailbox, a full group or closing the store cut the wait short.
+ * How long deliveries must pause before the filer takes the disk: a pause this long
+ * means the sessions have nothing waiting for a journal sync.
  */
-const FILE_DELAY_MS = 20;
+export const FILING_LULL_MS = 5;
+
+/**
+ * The longest a message waits in the journal for a lull, however busy the server: how
+ * late a program reading the folder directly can see it.
+ */
+export const MAX_FILING_DELAY_MS = 1000;
+
+/** Once the journal is this full, the filer files at once: when it is full, every delivery waits. */
+const FILE_AT_ONCE_FILL = 0.5;
 
 /**
  * After a group failed to file (a full disk, a folder removed under us), the wait before the
@@ -55,6 +72,10 @@ export interface JournaledStoreOptions {
   journalBytes?: number;
   /** Filing failed (it is tried again a second later). Default `console.error`. */
   onError?: (error: unknown) => void;
+  /** The pause in deliveries the filer waits for. Default {@linkcode FILING_LULL_MS}. */
+  lullMs?: number;
+  /** The longest a message waits for that pause. Default {@linkcode MAX_FILING_DELAY_MS}. */
+  maxFilingDelayMs?: number;
 }
 
 /** One message to file: its Maildir name, who it is for, its bytes (what a journal entry holds). */
@@ -67,6 +88,14 @@ interface Delivery {
 /** A delivery accepted into the journal, with its entry's sequence number. */
 interface Accepted extends Delivery {
   seq: number;
+  /** When it became durable (`performance.now()`), for the filer's longest wait. */
+  durableAt: number;
+}
+
+/** What the filer waits for: a pause in deliveries, or a message waiting too long. */
+interface FilingDelays {
+  lullMs: number;
+  maxMs: number;
 }
 
 const encoder = new TextEncoder();
@@ -82,38 +111,43 @@ export function encodeJournalEntry(id: string, users: string[], bytes: Uint8Arra
 }
 
 /** A journal entry as the store uses it: decoded from its body only when read back after a crash. */
-function decodeEntry({ seq, body, value }: JournalEntry<Delivery>): Accepted {
-  if (value) return { seq, ...value };
+function decodeEntry({ seq, body, value }: JournalEntry<Delivery>, durableAt: number): Accepted {
+  if (value) return { seq, durableAt, ...value };
   const newline = body.indexOf(10);
   const { id, users } = JSON.parse(decoder.decode(body.subarray(0, newline)));
-  return { seq, id, users, bytes: body.subarray(newline + 1) };
+  return { seq, durableAt, id, users, bytes: body.subarray(newline + 1) };
 }
 
 /** A {@linkcode MailStore} with a group-committed journal in front of its Maildirs. */
 export class JournaledMailStore extends MailStore {
   readonly #journal: Journal<Delivery>;
   readonly #onError: (error: unknown) => void;
+  readonly #delays: FilingDelays;
   /** Files into Maildir off the event loop that serves the sessions. */
   readonly #thread = new FilerThread();
   /** Durable, not yet filed, in journal order. */
   readonly #toFile: Accepted[] = [];
+  /** When the last group became durable: deliveries are still arriving if it was just now. */
+  #lastQueuedAt = -Infinity;
   #filing: Promise<void> | null = null;
   /** Everything up to this sequence number is in Maildir for good. */
   #filed = 0;
   #waiters: { seq: number; wake: () => void }[] = [];
   #closed = false;
   #replayed = 0;
-  /** Ends the filer's wait for a group to grow, when it waits. */
+  /** Ends the filer's wait for a lull, when it waits. */
   #hurry: (() => void) | null = null;
 
   private constructor(
     root: string,
     journal: Journal<Delivery>,
     onError: (error: unknown) => void,
+    delays: FilingDelays,
   ) {
     super(root);
     this.#journal = journal;
     this.#onError = onError;
+    this.#delays = delays;
   }
 
   /**
@@ -142,17 +176,24 @@ export class JournaledMailStore extends MailStore {
       `${root}/${JOURNAL_FILE}`,
       {
         bytes: options.journalBytes ?? JOURNAL_BYTES,
-        onDurable: (entries) => filer.queue!(entries.map(decodeEntry)),
+        onDurable: (entries) => {
+          const now = performance.now();
+          filer.queue!(entries.map((entry) => decodeEntry(entry, now)));
+        },
       },
     );
     const store = new JournaledMailStore(
       root,
       journal,
       options.onError ?? ((error) => console.error("Cannot file mail into Maildir:", error)),
+      {
+        lullMs: options.lullMs ?? FILING_LULL_MS,
+        maxMs: options.maxFilingDelayMs ?? MAX_FILING_DELAY_MS,
+      },
     );
     filer.queue = (accepted) => store.#queue(accepted);
     try {
-      const replay = unfiled.map(decodeEntry);
+      const replay = unfiled.map((entry) => decodeEntry(entry, 0));
       if (replay.length > 0) {
         await store.#fileGroup(replay, true);
         journal.filed(replay.at(-1)!.seq);
@@ -235,22 +276,26 @@ export class JournaledMailStore extends MailStore {
 
   #queue(accepted: Accepted[]): void {
     this.#toFile.push(...accepted);
-    if (this.#toFile.length >= FILE_GROUP) this.#hurry?.();
-    this.#filing ??= this.#fileAll().finally(() => this.#filing = null);
+    this.#lastQueuedAt = accepted[0].durableAt;
+    if (this.#journal.fill >= FILE_AT_ONCE_FILL) this.#hurry?.();
+    this.#startFiling();
   }
 
-  /** The filer: groups in journal order, each filed, then checkpointed. */
+  /** Run the filer, unless it runs: it takes along whatever is queued meanwhile. */
+  #startFiling(): void {
+    if (this.#filing) return;
+    this.#filing = this.#fileAll().finally(() => {
+      this.#filing = null;
+      // Queued after the filer's last look, while its promise settled.
+      if (this.#toFile.length > 0 && !this.#closed) this.#startFiling();
+    });
+  }
+
+  /** The filer: groups in journal order, each filed once deliveries leave it room, then checkpointed. */
   async #fileAll(): Promise<void> {
     let retry = false;
     while (this.#toFile.length > 0) {
-      // Once the journal is half full, file at once: when it is full, every session
-      // waits until all it holds is filed, so the filer must not lag behind then.
-      if (
-        this.#toFile.length < FILE_GROUP && this.#waiters.length === 0 && !this.#closed &&
-        this.#journal.fill < 0.5
-      ) {
-        await this.#letGroupGrow();
-      }
+      await this.#waitForLull();
       const group = this.#toFile.slice(0, FILE_GROUP);
       try {
         await this.#fileGroup(group, retry);
@@ -274,15 +319,31 @@ export class JournaledMailStore extends MailStore {
     }
   }
 
-  #letGroupGrow(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => this.#hurry!(), FILE_DELAY_MS);
-      this.#hurry = () => {
-        clearTimeout(timer);
-        this.#hurry = null;
-        resolve();
-      };
-    });
+  /**
+   * Wait while deliveries keep arriving, until they pause for the lull, the oldest message
+   * waiting has waited the longest it may, or filing cannot wait: a reader in this process
+   * waits for it, the store closes, or the journal is half full (when it is full, every
+   * delivery waits until all it holds is filed, so the filer must not lag behind then).
+   */
+  async #waitForLull(): Promise<void> {
+    for (;;) {
+      if (this.#waiters.length > 0 || this.#closed) return;
+      if (this.#journal.fill >= FILE_AT_ONCE_FILL) return;
+      const now = performance.now();
+      const wait = Math.min(
+        this.#lastQueuedAt + this.#delays.lullMs - now,
+        this.#toFile[0].durableAt + this.#delays.maxMs - now,
+      );
+      if (wait <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => this.#hurry!(), wait);
+        this.#hurry = () => {
+          clearTimeout(timer);
+          this.#hurry = null;
+          resolve();
+        };
+      });
+    }
   }
 
   async #fileGroup(group: Accepted[], skipExisting: boolean): Promise<void> {

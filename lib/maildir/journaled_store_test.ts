@@ -118,3 +118,102 @@ Deno.test("JournaledMailStore.accept() refuses unsafe user names before journali
     assert.equal(store.journalSyncs, 0);
   });
 });
+
+/** How many messages are in `dir` (0 while it does not exist yet). */
+const count = async (dir: string) => (await files(dir).catch(() => [])).length;
+const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
+
+/** Resolves once `dir` holds `n` files, or rejects after `ms`. */
+async function filesAppear(dir: string, n: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (await count(dir) < n) {
+    if (Date.now() > deadline) throw new Error(`${dir} holds ${await count(dir)} of ${n} files`);
+    await sleep(10);
+  }
+}
+
+/** `work`, or a failure naming `what` if it takes longer than `ms`. */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const letter = (i: number) => encoder.encode(`Subject: m${i}\r\n\r\nhello\r\n`);
+
+Deno.test("JournaledMailStore: the filer waits for a pause in deliveries, then files without being asked", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, {
+      journalBytes: JOURNAL_BYTES,
+      lullMs: 400,
+      maxFilingDelayMs: 60_000,
+    });
+    await store.accept(["ann"], letter(0));
+    await sleep(100);
+    await store.accept(["ann"], letter(1)); // deliveries still coming: the lull starts again
+    await sleep(250);
+    assert.equal(await count(`${root}/ann/new`), 0, "filed before deliveries paused");
+    await filesAppear(`${root}/ann/new`, 2, 10_000);
+  });
+});
+
+Deno.test("JournaledMailStore: under deliveries that never pause, a message waits at most the longest filing delay", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, {
+      journalBytes: JOURNAL_BYTES,
+      lullMs: 60_000,
+      maxFilingDelayMs: 300,
+    });
+    // One message every 20 ms for 1.5 s: never the 60 s pause. The first ones must be
+    // filed while the deliveries go on.
+    const started = Date.now();
+    let i = 0;
+    while (Date.now() - started < 1500) {
+      await store.accept(["ann"], letter(i++));
+      await sleep(20);
+    }
+    const filed = await count(`${root}/ann/new`);
+    assert.ok(filed > 0 && filed < i, `${filed} of ${i} filed while deliveries went on`);
+  });
+});
+
+Deno.test("JournaledMailStore: a reader in the process does not wait for the pause", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, {
+      journalBytes: JOURNAL_BYTES,
+      lullMs: 60_000,
+      maxFilingDelayMs: 60_000,
+    });
+    await store.accept(["ann"], letter(0));
+    const box = await within(10_000, "the reader's wait", store.mailbox("ann"));
+    assert.equal((await box.list()).length, 1);
+  });
+});
+
+Deno.test("JournaledMailStore: once the journal is half full the filer files at once, and deliveries never stall", async () => {
+  await withFolder(async (root) => {
+    await using store = await JournaledMailStore.open(root, {
+      journalBytes: JOURNAL_BYTES,
+      lullMs: 60_000,
+      maxFilingDelayMs: 60_000,
+    });
+    // 1.5 journals' worth of 2 KB messages, one after another, with no pause and no reader:
+    // only filing at half full lets the journal start again at the top.
+    const body = new Uint8Array(2048).fill(120);
+    const n = Math.ceil(1.5 * JOURNAL_BYTES / 2048);
+    await within(
+      10_000,
+      "the deliveries",
+      (async () => {
+        for (let i = 0; i < n; i++) await store.accept(["ann"], body);
+      })(),
+    );
+    assert.ok(await count(`${root}/ann/new`) > 0, "nothing filed before the pause");
+  });
+});
