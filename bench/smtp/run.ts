@@ -13,7 +13,7 @@
  *
  * 1. ours: lib/smtp over lib/maildir's JournaledMailStore, as in the lab
  *    (bench/smtp/serve_ours.ts): 250 once the message is in the group-committed journal,
- *    filed into Maildir just after;
+ *    filed into Maildir once deliveries pause (or a message has waited a second);
  * 2. nodemailer's smtp-server 3.21.6 on Node, a durable Maildir delivery per message
  *    (installed with npm into a temp folder outside the repository at run time);
  * 3. Postfix (lib/postfix, a private instance): 250 once the queue file is fsynced; its

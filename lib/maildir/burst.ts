@@ -2,7 +2,7 @@
  * A burst of deliveries made both ways, for chapter 3's "250 means on disk": `sessions`
  * copies of one letter at once into a Maildir directly (each its own file and syncs), and
  * into a {@linkcode JournaledMailStore} (one journal sync shared by every delivery in
- * flight, filed into new/ just after). The notebook shows the times side by side.
+ * flight, filed into new/ after). The notebook shows the times side by side.
  *
  * @module
  */

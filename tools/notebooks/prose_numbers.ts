@@ -28,6 +28,10 @@ export const CONSTANTS: Record<string, Record<string, string>> = {
     "4 minutes": "2 × RFC 9293's MSL",
     "200 ms": "Linux's lower bound on the retransmission timeout, TCP_RTO_MIN",
   },
+  "03_smtp": {
+    "5 ms":
+      "the pause in deliveries the filer waits for, FILING_LULL_MS in lib/maildir/journaled_store.ts",
+  },
   "07_robustness": {
     "1 s": "the deadline per reply that the chapter's code gives the client (1000 ms)",
   },
