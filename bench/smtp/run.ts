@@ -627,15 +627,17 @@ lines.push(
 const table = lines.join("\n");
 console.log(table);
 if (Deno.args.includes("--record")) {
+  // The usual load has its own markers per number of sessions; a longer one gets its own too.
+  const key = MESSAGES === 4000
+    ? `sessions=${SESSIONS}`
+    : `sessions=${SESSIONS} messages=${MESSAGES}`;
   // The table this run replaces goes to the top of the earlier runs: on a shared machine one
   // run proves little, and the runs before it, each with its date and load, stay readable.
   const readme = new URL("../README-smtp.md", import.meta.url);
-  const resultsBegin =
-    `<!-- BEGIN results sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`;
-  const resultsEnd = `<!-- END results sessions=${SESSIONS} -->`;
-  const earlierBegin =
-    `<!-- BEGIN earlier sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`;
-  const earlierEnd = `<!-- END earlier sessions=${SESSIONS} -->`;
+  const resultsBegin = `<!-- BEGIN results ${key} (written by bench/smtp/run.ts --record) -->`;
+  const resultsEnd = `<!-- END results ${key} -->`;
+  const earlierBegin = `<!-- BEGIN earlier ${key} (written by bench/smtp/run.ts --record) -->`;
+  const earlierEnd = `<!-- END earlier ${key} -->`;
   const previous = between(await Deno.readTextFile(readme), resultsBegin, resultsEnd);
   const earlier = between(await Deno.readTextFile(readme), earlierBegin, earlierEnd);
   await recordBetween(
@@ -647,17 +649,19 @@ if (Deno.args.includes("--record")) {
   await recordBetween(readme, resultsBegin, resultsEnd, table);
   await recordBetween(
     new URL("../../README.md", import.meta.url),
-    `<!-- BEGIN smtp summary sessions=${SESSIONS} (written by bench/smtp/run.ts --record) -->`,
-    `<!-- END smtp summary sessions=${SESSIONS} -->`,
-    `- ${SESSIONS} sessions, medians of ${ROUNDS} rounds (${
-      startedAt.toISOString().slice(0, 10)
-    }, load average ${loadAtStart.split(" ")[0]} at the start): ours ${fmt(oursMedian)} msg/s, ${
-      vs("nodemailer")
-    } × smtp-server (${fmt(rateOf("nodemailer"))}; ${
-      median(pairedRatios()).toFixed(2)
-    } × as the median of the rounds' ratios), ${vs("Postfix")} × Postfix (${
-      fmt(rateOf("Postfix"))
-    }); our store alone without SMTP ${fmt(rateOf("ours, store only"))}.`,
+    `<!-- BEGIN smtp summary ${key} (written by bench/smtp/run.ts --record) -->`,
+    `<!-- END smtp summary ${key} -->`,
+    `- ${SESSIONS} sessions${
+      MESSAGES === 4000 ? "" : `, ${fmt(MESSAGES)} messages`
+    }, medians of ${ROUNDS} rounds (${startedAt.toISOString().slice(0, 10)}, load average ${
+      loadAtStart.split(" ")[0]
+    } at the start): ours ${fmt(oursMedian)} msg/s, ${vs("nodemailer")} × smtp-server (${
+      fmt(rateOf("nodemailer"))
+    }; ${median(pairedRatios()).toFixed(2)} × as the median of the rounds' ratios), ${
+      vs("Postfix")
+    } × Postfix (${fmt(rateOf("Postfix"))}); our store alone without SMTP ${
+      fmt(rateOf("ours, store only"))
+    }.`,
   );
   console.error(`Recorded in bench/README-smtp.md and README.md`);
 }
