@@ -145,15 +145,15 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
   }
 }
 
+/** A store whose filer waits for a pause of `lullMs` in deliveries, `maxMs` at most. */
+const openWithWaits = (root: string, lullMs: number, maxMs: number) =>
+  JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES, lullMs, maxFilingDelayMs: maxMs });
+
 const letter = (i: number) => encoder.encode(`Subject: m${i}\r\n\r\nhello\r\n`);
 
 Deno.test("JournaledMailStore: the filer waits for a pause in deliveries, then files without being asked", async () => {
   await withFolder(async (root) => {
-    await using store = await JournaledMailStore.open(root, {
-      journalBytes: JOURNAL_BYTES,
-      lullMs: 400,
-      maxFilingDelayMs: 60_000,
-    });
+    await using store = await openWithWaits(root, 400, 60_000);
     await store.accept(["ann"], letter(0));
     await sleep(100);
     await store.accept(["ann"], letter(1)); // deliveries still coming: the lull starts again
@@ -165,11 +165,7 @@ Deno.test("JournaledMailStore: the filer waits for a pause in deliveries, then f
 
 Deno.test("JournaledMailStore: under deliveries that never pause, a message waits at most the longest filing delay", async () => {
   await withFolder(async (root) => {
-    await using store = await JournaledMailStore.open(root, {
-      journalBytes: JOURNAL_BYTES,
-      lullMs: 60_000,
-      maxFilingDelayMs: 300,
-    });
+    await using store = await openWithWaits(root, 60_000, 300);
     // One message every 20 ms for 1.5 s: never the 60 s pause. The first ones must be
     // filed while the deliveries go on.
     const started = Date.now();
@@ -185,11 +181,7 @@ Deno.test("JournaledMailStore: under deliveries that never pause, a message wait
 
 Deno.test("JournaledMailStore: a reader in the process does not wait for the pause", async () => {
   await withFolder(async (root) => {
-    await using store = await JournaledMailStore.open(root, {
-      journalBytes: JOURNAL_BYTES,
-      lullMs: 60_000,
-      maxFilingDelayMs: 60_000,
-    });
+    await using store = await openWithWaits(root, 60_000, 60_000);
     await store.accept(["ann"], letter(0));
     const box = await within(10_000, "the reader's wait", store.mailbox("ann"));
     assert.equal((await box.list()).length, 1);
@@ -198,11 +190,7 @@ Deno.test("JournaledMailStore: a reader in the process does not wait for the pau
 
 Deno.test("JournaledMailStore: once the journal is half full the filer files at once, and deliveries never stall", async () => {
   await withFolder(async (root) => {
-    await using store = await JournaledMailStore.open(root, {
-      journalBytes: JOURNAL_BYTES,
-      lullMs: 60_000,
-      maxFilingDelayMs: 60_000,
-    });
+    await using store = await openWithWaits(root, 60_000, 60_000);
     // 1.5 journals' worth of 2 KB messages, one after another, with no pause and no reader:
     // only filing at half full lets the journal start again at the top.
     const body = new Uint8Array(2048).fill(120);
