@@ -348,17 +348,19 @@ export class Journal<T = unknown> {
   /** Write and sync what waits, unless a flush is running: it takes along whatever arrives. */
   #startFlush(): void {
     if (this.#flushing) return;
-    this.#flushing = this.#flush().finally(() => {
+    this.#flushing = this.#flush().then((wrote) => {
       this.#flushing = null;
       // An append made after the loop's last look, while its promise settled: the
-      // running flush no longer takes it, so a new one must.
-      if (this.#queue.length > 0 || (!this.#closed && this.#filed > this.#checkpointWritten)) {
-        this.#startFlush();
-      }
+      // running flush no longer takes it, so a new one must. A checkpoint left over after
+      // a failed write waits for the next append or filed(), rather than being retried at once
+      // against a disk that just failed.
+      const checkpointDue = !this.#closed && this.#filed > this.#checkpointWritten;
+      if (this.#queue.length > 0 || (wrote && checkpointDue)) this.#startFlush();
     });
   }
 
-  async #flush(): Promise<void> {
+  /** Write groups until nothing waits; false if a write failed (what waited was refused). */
+  async #flush(): Promise<boolean> {
     while (this.#queue.length > 0 || this.#filed > this.#checkpointWritten) {
       // Take what fits in one pass over the file; the rest waits for the next group.
       let bytes = CHECKPOINT_BYTES;
@@ -376,9 +378,10 @@ export class Journal<T = unknown> {
         // The file's state on disk is unknown now: refuse everything waiting (a 451
         // for the client, who will retry) rather than acknowledge it.
         for (const waiting of [...group, ...this.#queue.splice(0)]) waiting.reject(error);
-        return;
+        return false;
       }
     }
+    return true;
   }
 
   async #writeGroup(group: Waiting<T>[], bytes: number): Promise<void> {
