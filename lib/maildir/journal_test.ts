@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Journal, readRecords } from "./journal.ts";
+import { withTimeout } from "../net/timeout.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -206,16 +207,9 @@ Deno.test("Journal: an append made as soon as the one before resolved is written
     const { journal } = await Journal.open(`${dir}/j`, { bytes: 64 * 1024 });
     // No filed() calls, no other appends: each append must start or join a flush itself,
     // even one made while the flush that answered the previous one is still finishing.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("an append was left waiting")), 5_000);
-    });
-    try {
-      for (let i = 1; i <= 20; i++) {
-        assert.equal(await Promise.race([journal.append(encoder.encode(`m${i}`)), stalled]), i);
-      }
-    } finally {
-      clearTimeout(timer);
+    for (let i = 1; i <= 20; i++) {
+      const seq = await withTimeout(journal.append(encoder.encode(`m${i}`)), 5_000, `append ${i}`);
+      assert.equal(seq, i);
     }
     await journal.close();
   });

@@ -3,6 +3,7 @@ import { Journal } from "./journal.ts";
 import { encodeJournalEntry, JOURNAL_FILE, JournaledMailStore } from "./journaled_store.ts";
 import { uniqueName } from "./filename.ts";
 import { MailboxNameError } from "./names.ts";
+import { withTimeout } from "../net/timeout.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -132,19 +133,6 @@ async function filesAppear(dir: string, n: number, ms: number): Promise<void> {
   }
 }
 
-/** `work`, or a failure naming `what` if it takes longer than `ms`. */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** A store whose filer waits for a pause of `lullMs` in deliveries, `maxMs` at most. */
 const openWithWaits = (root: string, lullMs: number, maxMs: number) =>
   JournaledMailStore.open(root, { journalBytes: JOURNAL_BYTES, lullMs, maxFilingDelayMs: maxMs });
@@ -183,7 +171,7 @@ Deno.test("JournaledMailStore: a reader in the process does not wait for the pau
   await withFolder(async (root) => {
     await using store = await openWithWaits(root, 60_000, 60_000);
     await store.accept(["ann"], letter(0));
-    const box = await within(10_000, "the reader's wait", store.mailbox("ann"));
+    const box = await withTimeout(store.mailbox("ann"), 10_000, "the reader's wait");
     assert.equal((await box.list()).length, 1);
   });
 });
@@ -195,12 +183,12 @@ Deno.test("JournaledMailStore: once the journal is half full the filer files at 
     // only filing at half full lets the journal start again at the top.
     const body = new Uint8Array(2048).fill(120);
     const n = Math.ceil(1.5 * JOURNAL_BYTES / 2048);
-    await within(
-      10_000,
-      "the deliveries",
+    await withTimeout(
       (async () => {
         for (let i = 0; i < n; i++) await store.accept(["ann"], body);
       })(),
+      10_000,
+      "the deliveries",
     );
     assert.ok(await count(`${root}/ann/new`) > 0, "nothing filed before the pause");
   });
