@@ -42,7 +42,9 @@ const arg = (name: string, fallback: number) => {
   const i = Deno.args.indexOf(`--${name}`);
   return i >= 0 ? Number(Deno.args[i + 1]) : fallback;
 };
-const MESSAGES = arg("messages", 4000);
+/** The usual load; a run of another length is recorded under markers of its own. */
+const USUAL_MESSAGES = 4000;
+const MESSAGES = arg("messages", USUAL_MESSAGES);
 const SESSIONS = arg("sessions", 8);
 const SIZE = arg("size", 4096);
 const ROUNDS = arg("rounds", 3);
@@ -628,7 +630,7 @@ const table = lines.join("\n");
 console.log(table);
 if (Deno.args.includes("--record")) {
   // The usual load has its own markers per number of sessions; a longer one gets its own too.
-  const key = MESSAGES === 4000
+  const key = MESSAGES === USUAL_MESSAGES
     ? `sessions=${SESSIONS}`
     : `sessions=${SESSIONS} messages=${MESSAGES}`;
   // The table this run replaces goes to the top of the earlier runs: on a shared machine one
@@ -652,7 +654,7 @@ if (Deno.args.includes("--record")) {
     `<!-- BEGIN smtp summary ${key} (written by bench/smtp/run.ts --record) -->`,
     `<!-- END smtp summary ${key} -->`,
     `- ${SESSIONS} sessions${
-      MESSAGES === 4000 ? "" : `, ${fmt(MESSAGES)} messages`
+      MESSAGES === USUAL_MESSAGES ? "" : `, ${fmt(MESSAGES)} messages`
     }, medians of ${ROUNDS} rounds (${startedAt.toISOString().slice(0, 10)}, load average ${
       loadAtStart.split(" ")[0]
     } at the start): ours ${fmt(oursMedian)} msg/s, ${vs("nodemailer")} × smtp-server (${
